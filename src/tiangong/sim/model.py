@@ -1,0 +1,371 @@
+"""The station model: subsystems wired into one resource network, driven by dated events.
+
+``StationModel`` holds the configuration that changes at events (modules, docked vehicles, crew
+and what each crew member is doing, sunlit fraction, faults) and turns the scenario and the
+station history into scheduled engine events.  The physics lives in ``tiangong.systems`` and
+``tiangong.crew``; this module only wires it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from .. import station as station_layer
+from ..crew import timeline
+from ..crew.metabolism import bvad
+from ..systems import eclss, power, propulsion
+from ..timeutil import seconds_between
+from .network import Network, Store
+from .scenario import Scenario
+
+AIR_SPECIES = ("o2", "n2", "co2")
+
+
+@dataclass
+class CrewMember:
+    name: str
+    activity: str = "nominal"   # sleep | nominal | exercise | eva
+
+
+@dataclass
+class StationModel:
+    scenario: Scenario
+    net: Network = field(default_factory=Network)
+    modules: dict[str, object] = field(default_factory=dict)      # name -> module record
+    vehicles: dict[str, str] = field(default_factory=dict)        # name -> type (shenzhou/tianzhou)
+    vehicle_info: dict[str, object] = field(default_factory=dict)
+    crew: dict[str, CrewMember] = field(default_factory=dict)
+    sunlit: float = 1.0
+    faults: dict[str, float] = field(default_factory=dict)        # capacity multipliers
+    aux_power: dict[str, float] = field(default_factory=dict)
+    leak_extra_fraction_s: float = 0.0
+    power_ok: float = 1.0
+    array_derate: float = 1.0
+    propellant_used_kg: float = 0.0
+    reboosts: list = field(default_factory=list)
+    reboost_enabled: bool = True
+    load_w: float = 0.0
+    solar_w: float = 0.0
+
+    # ------------------------------------------------------------------ derived configuration
+    @property
+    def crew_count(self) -> int:
+        return len(self.crew)
+
+    @property
+    def metabolic_pace_inside(self) -> float:
+        pace = self._met.pace
+        return sum(pace[c.activity] for c in self.crew.values() if c.activity != "eva")
+
+    @property
+    def metabolic_pace_eva(self) -> float:
+        return sum(self._met.pace["eva"] for c in self.crew.values() if c.activity == "eva")
+
+    @property
+    def pressurized_volume_m3(self) -> float:
+        v = sum(m.pressurized_volume_m3 for m in self.modules.values())
+        v += sum(getattr(self.vehicle_info[n], "pressurized_volume_m3", 0.0) or 0.0 for n in self.vehicles)
+        return v
+
+    @property
+    def free_volume_m3(self) -> float:
+        return self._free_volume
+
+    @property
+    def mass_kg(self) -> float:
+        """Modules + docked vehicles (published masses) + consumables gained since the start."""
+        return self._config_mass + self._consumables() - self._consumables0
+
+    @property
+    def drag_area_m2(self) -> float:
+        return self._drag_area
+
+    @property
+    def battery_capacity_j(self) -> float:
+        caps = power.params()["battery"]["capacity_j_per_module"]
+        return sum(caps.get(m, 0.0) for m in self.modules)
+
+    def array_power_w(self, sunlit: float) -> float:
+        age = self.net.t_s + self._age0_s
+        p_bol = sum(getattr(m, "array_power_w", 0.0) or 0.0 for m in self.modules.values())
+        return power.array_power_w(p_bol * self.array_derate, sunlit, age)
+
+    # ------------------------------------------------------------------ building
+    def build(self) -> "StationModel":
+        sc = self.scenario
+        self._met = bvad()
+        self.epoch = sc.start
+        state = station_layer.station_at(sc.start, config=sc.station)
+        for m in state.modules:
+            self.modules[m.name] = m
+        for v in state.vehicles:
+            self.vehicles[v.name] = v.type
+            self.vehicle_info[v.name] = v
+        for name in state.crew:
+            self.crew[name] = CrewMember(name)
+        self._age0_s = 0.0
+        from ..orbit import mean_altitude_m  # orbit layer: initial altitude from the nearest TLE
+        self.initial_altitude_m = sc.initial.altitude_m or mean_altitude_m(sc.start, sc.tle)
+        self.reboost_floor_m = sc.reboost.floor_altitude_m
+        self.reboost_target_m = sc.reboost.target_altitude_m
+        self.reboost_enabled = sc.reboost.enabled
+        self._refresh_geometry()
+        eclss.install(self)
+        power.install(self)
+        propulsion.install(self)
+        net = self.net
+        net.controllers.append(self._aux_controller)
+        net.finalize()
+        # initial values
+        x = net.x
+        for k, v in eclss.initial_cabin(self._free_volume).items():
+            x[net.si(k)] = v
+        ini = sc.initial
+        for k, v in (("eclss.water.potable_kg", ini.potable_water_kg), ("eclss.food_kg", ini.food_kg),
+                     ("eclss.tank.o2_kg", ini.o2_tank_kg), ("eclss.tank.n2_kg", ini.n2_tank_kg),
+                     ("propulsion.propellant_kg", ini.propellant_kg)):
+            x[net.si(k)] = v
+        self._last_cap = 0.0
+        self._set_battery_capacity(self.battery_capacity_j, soc=ini.battery_soc)
+        self._consumables0 = self._consumables()
+        self._schedule_history()
+        self._schedule_environment()
+        self._schedule_crew_day()
+        self._schedule_eva()
+        self._schedule_faults()
+        return self
+
+    _CONSUMABLES = ("eclss.water.potable_kg", "eclss.food_kg", "eclss.tank.o2_kg", "eclss.tank.n2_kg",
+                    "propulsion.propellant_kg", "eclss.water.waste_kg", "eclss.water.brine_kg",
+                    "eclss.waste.solid_kg")
+
+    def _consumables(self) -> float:
+        net = self.net
+        if net.x is None:
+            return 0.0
+        return float(sum(net.x[net.si(k)] for k in self._CONSUMABLES))
+
+    def _refresh_geometry(self) -> None:
+        self._free_volume = self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
+        self._config_mass = (sum(m.mass_kg for m in self.modules.values())
+                             + sum(self.vehicle_info[n].mass_kg for n in self.vehicles))
+        side = sum(m.length_m * m.diameter_m for m in self.modules.values())
+        side += sum((getattr(self.vehicle_info[n], "length_m", 0.0) or 0.0)
+                    * (getattr(self.vehicle_info[n], "diameter_m", 0.0) or 0.0) for n in self.vehicles)
+        arrays = sum(getattr(m, "array_area_m2", 0.0) or 0.0 for m in self.modules.values())
+        self._drag_area = propulsion.params()["drag"]["area_factor"] * (side + arrays)
+
+    def _aux_controller(self, net: Network) -> None:
+        net.aux.update(sunlit=self.sunlit, crew=self.crew_count, volume_m3=self._free_volume,
+                       mass_kg=self.mass_kg, solar_w=self.solar_w, load_w=self.load_w,
+                       battery_cap_j=self.net.hi[self._i_batt], eva=sum(c.activity == "eva" for c in self.crew.values()))
+
+    # ------------------------------------------------------------------ instantaneous changes
+    def _transfer(self, src: str, dst: str, amount: float) -> None:
+        x = self.net.x
+        x[self.net.si(src)] -= amount
+        x[self.net.si(dst)] += amount
+
+    def _set_battery_capacity(self, cap: float, soc: float | None = None) -> None:
+        """Set the battery capacity; a module that arrives brings its battery charged."""
+        net = self.net
+        i = self._i_batt = net.si("power.battery_j")
+        old = net.x[i]
+        b = power.params()["battery"]
+        net.hi[i] = cap
+        net.lo[i] = b["min_soc"] * cap
+        net._scale[i] = max(1.0, cap)
+        new = cap * soc if soc is not None else old + max(0.0, cap - self._last_cap)
+        net.x[i] = min(max(new, net.lo[i]), cap)
+        net.x[net.si("energy.sun_j")] -= net.x[i] - old  # book the energy that arrived with the module
+        self._last_cap = cap
+
+    def _reconfigure(self) -> None:
+        """Modules/vehicles changed: geometry, cabin gas (arrives/leaves at cabin conditions), battery."""
+        net = self.net
+        old_v = self._free_volume
+        self._refresh_geometry()
+        for sp in AIR_SPECIES:
+            i = net.si(f"eclss.cabin.{sp}_kg")
+            delta = net.x[i] * (self._free_volume / old_v - 1.0)
+            net.x[i] += delta
+            net.x[net.si(f"supply.{sp}_kg")] -= delta
+        cap = self.battery_capacity_j
+        if cap != self._last_cap:
+            self._set_battery_capacity(cap)
+
+    # ------------------------------------------------------------------ scheduled events
+    def _t(self, when: dt.datetime) -> float:
+        return seconds_between(self.epoch, when)
+
+    def _schedule_history(self) -> None:
+        sc = self.scenario
+        for ev in station_layer.history(sc.station):
+            if not (sc.start < ev.time <= sc.end):
+                continue
+            self.net.schedule(self._t(ev.time), lambda net, ev=ev: self._apply_history(ev),
+                              kind=f"station.{ev.kind}", source="history", detail=_describe(ev), priority=5)
+
+    def _apply_history(self, ev) -> None:
+        k = ev.kind
+        if k in ("module_dock",):
+            mod = station_layer.module(self.scenario.station, ev.module)
+            self.modules[mod.name] = mod
+            self._reconfigure()
+        elif k == "vehicle_dock":
+            v = station_layer.vehicle_record(ev)
+            self.vehicles[v.name] = v.type
+            self.vehicle_info[v.name] = v
+            self._reconfigure()
+            for store, amount in station_layer.cargo_transfers(ev).items():
+                self._deliver(store, amount)
+        elif k == "vehicle_undock":
+            name = ev.vehicle
+            if name in self.vehicles:
+                if self.vehicles[name] == "tianzhou":  # cargo ships leave with the trash
+                    self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", self.net.x[self.net.si("eclss.waste.solid_kg")])
+                    self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", self.net.x[self.net.si("eclss.water.brine_kg")])
+                del self.vehicles[name]
+                self._reconfigure()
+        elif k == "crew_arrive":
+            for n in ev.crew:
+                self.crew[n] = CrewMember(n, timeline.activity_at(self.net.t_s + self._tod0(), n))
+        elif k == "crew_depart":
+            for n in ev.crew:
+                self.crew.pop(n, None)
+
+    def _deliver(self, store: str, amount_kg: float) -> None:
+        ledger = {"eclss.water.potable_kg": "supply.h2o_kg", "eclss.tank.o2_kg": "supply.o2_kg",
+                  "eclss.tank.n2_kg": "supply.n2_kg", "eclss.food_kg": "supply.food_kg",
+                  "propulsion.propellant_kg": "supply.propellant_kg"}[store]
+        self._transfer(ledger, store, amount_kg)
+
+    def _tod0(self) -> float:
+        """Seconds from the previous UTC midnight to the scenario epoch."""
+        e = self.epoch
+        return e.hour * 3600 + e.minute * 60 + e.second + e.microsecond * 1e-6
+
+    def _schedule_crew_day(self) -> None:
+        t0 = self._tod0()
+        for t_s, name_slot, activity in timeline.transitions(t0, self.scenario.duration_s):
+            self.net.schedule(t_s, lambda net, slot=name_slot, act=activity: self._crew_activity(slot, act),
+                              priority=20)
+        # start: everyone aboard does what the timeline says
+        for c in self.crew.values():
+            c.activity = timeline.activity_at(t0, c.name)
+
+    def _crew_activity(self, slot, activity: str) -> None:
+        """Timeline transition for crew slot (``None`` = everyone, an int = the k-th crew member)."""
+        names = sorted(self.crew)
+        targets = names if slot is None else ([names[slot]] if slot < len(names) else [])
+        for n in targets:
+            c = self.crew[n]
+            if c.activity == "eva":
+                continue
+            if activity == "end_exercise":
+                c.activity = "nominal" if c.activity == "exercise" else c.activity
+            elif activity == "exercise" and c.activity == "sleep":
+                continue
+            else:
+                c.activity = activity
+
+    def _schedule_environment(self) -> None:
+        from ..orbit import scenario_eclipse_events
+        times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle)
+        frac = power.params()["penumbra_fraction"]
+        level = {"penumbra_start": frac, "umbra_start": 0.0, "umbra_end": frac, "penumbra_end": 1.0}
+        self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))
+        self.sunlit = timeline_sunlit_at_start(kinds)
+        for t_s, kind in zip(times, kinds):
+            self.net.schedule(float(t_s), lambda net, s=level[kind]: setattr(self, "sunlit", s),
+                              kind=f"eclipse.{kind}", source="orbit", priority=1)
+
+    def _schedule_eva(self) -> None:
+        p = eclss.params()["airlock"]
+        for e in self.scenario.eva:
+            vol = p["wentian_volume_m3"] if e.airlock == "wentian" else p["tianhe_node_volume_m3"]
+            self.net.schedule(self._t(e.start), lambda net, e=e, v=vol: self._eva_start(e, v),
+                              kind="eva.hatch_open", source="crew", detail=f"{e.name}: {', '.join(e.crew)}")
+            self.net.schedule(self._t(e.end), lambda net, e=e, v=vol: self._eva_end(e, v),
+                              kind="eva.hatch_close", source="crew", detail=e.name)
+
+    def _eva_start(self, e, volume_m3: float) -> None:
+        net = self.net
+        frac = volume_m3 / self._free_volume
+        self._eva_vent = {}
+        for sp in AIR_SPECIES:  # airlock depress: its share of the cabin gas goes overboard
+            m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * frac
+            self._transfer(f"eclss.cabin.{sp}_kg", f"vent.{sp}_kg", m)
+            self._eva_vent[sp] = m
+        for n in e.crew:
+            if n in self.crew:
+                self.crew[n].activity = "eva"
+            else:
+                net.emit("eva.crew_not_aboard", "crew", f"{n} is not aboard for {e.name}")
+
+    def _eva_end(self, e, volume_m3: float) -> None:
+        vent = getattr(self, "_eva_vent", {})
+        # repress from stored gas (O2 for O2 and CO2's share, N2 for N2)
+        self._transfer("eclss.tank.o2_kg", "eclss.cabin.o2_kg", vent.get("o2", 0.0))
+        self._transfer("eclss.tank.n2_kg", "eclss.cabin.n2_kg", vent.get("n2", 0.0))
+        for n in e.crew:
+            if n in self.crew:
+                self.crew[n].activity = timeline.activity_at(self.net.t_s + self._tod0(), n)
+                if self.crew[n].activity == "eva":
+                    self.crew[n].activity = "nominal"
+
+    _FAULT_TARGET = {"electrolyser_off": "electrolysis", "co2_removal_off": "co2_removal",
+                     "water_recovery_off": "water_recovery", "sabatier_off": "sabatier"}
+
+    def _schedule_faults(self) -> None:
+        for f in self.scenario.faults:
+            t0 = self._t(f.start)
+            t1 = t0 + f.duration_h * 3600.0
+            self.net.schedule(t0, lambda net, f=f: self._fault(f, True), kind="fault.start", source="faults",
+                              detail=f"{f.kind} for {f.duration_h:g} h (severity {f.severity:g})")
+            self.net.schedule(t1, lambda net, f=f: self._fault(f, False), kind="fault.end", source="faults",
+                              detail=f.kind)
+
+    def _fault(self, f, on: bool) -> None:
+        if f.kind in self._FAULT_TARGET:
+            self.faults[self._FAULT_TARGET[f.kind]] = (1.0 - f.severity) if on else 1.0
+        elif f.kind == "array_degraded":
+            self.array_derate = (1.0 - f.severity) if on else 1.0
+        elif f.kind == "cabin_leak":
+            self.leak_extra_fraction_s = leak_fraction_s(f.hole_diameter_mm, self) if on else 0.0
+
+
+def leak_fraction_s(hole_diameter_mm: float, model: StationModel) -> float:
+    """Fraction of cabin gas lost per second through a hole (choked orifice, C_d = 0.6).
+
+    ``mdot = C_d A p sqrt(gamma / (R_s T)) (2/(gamma+1))^((gamma+1)/(2(gamma-1)))``; the fraction
+    ``mdot / m_cabin = C_d A sqrt(gamma R_s T) (2/(gamma+1))^(...) / V`` is independent of pressure,
+    so the leak is exponential in time and the piecewise-constant engine re-evaluates it at events.
+    """
+    gamma, r_air = 1.4, 287.05
+    T = eclss.params()["cabin"]["temperature_k"]
+    area = math.pi * (hole_diameter_mm * 1e-3 / 2.0) ** 2
+    k = 0.6 * area * math.sqrt(gamma * r_air * T) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
+    return k / model.free_volume_m3
+
+
+def timeline_sunlit_at_start(kinds) -> float:
+    """Sunlit fraction before the first boundary, from what that boundary is."""
+    if not len(kinds):
+        return 1.0
+    first = kinds[0]
+    return {"penumbra_start": 1.0, "umbra_start": 0.5, "umbra_end": 0.0, "penumbra_end": 0.5}[first]
+
+
+def _describe(ev) -> str:
+    parts = []
+    for key in ("module", "vehicle", "port", "crew"):
+        v = getattr(ev, key, None)
+        if v:
+            parts.append(f"{key} {', '.join(v) if isinstance(v, (list, tuple)) else v}")
+    return "; ".join(parts)
+
+
+__all__ = ["StationModel", "Store"]

@@ -1,0 +1,70 @@
+"""What a run produces: the parameter dictionary, sampled telemetry, the event log and alarms.
+
+This is the contract between the engine (which fills it), the archive (which stores it in
+DuckDB) and the report (which plots it).  Times are float seconds since ``epoch`` (UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One telemetry parameter: dotted name (``eclss.cabin.ppco2_pa``), SI unit and limits."""
+
+    name: str
+    unit: str
+    description: str
+    subsystem: str
+    warn_lo: float | None = None
+    warn_hi: float | None = None
+    limit_lo: float | None = None
+    limit_hi: float | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One event the engine processed (scheduled, environment or state event)."""
+
+    t_s: float
+    kind: str          # e.g. "eclipse.umbra_start", "crew.arrive", "fault.start", "reboost"
+    source: str        # subsystem or scenario section that raised it
+    detail: str = ""   # one human-readable line
+
+
+@dataclass(frozen=True)
+class AlarmRow:
+    """A limit violation: ``parameter`` crossed ``limit`` (``level`` warn/limit, ``side`` lo/hi)."""
+
+    t_s: float
+    parameter: str
+    level: str         # "warn" or "limit"
+    side: str          # "lo" or "hi"
+    limit: float
+    value: float
+    cleared_t_s: float | None = None
+
+
+@dataclass
+class RunRecord:
+    """Everything a run leaves behind; ``samples[name]`` is aligned with ``t_s``."""
+
+    scenario: str
+    epoch: dt.datetime
+    end: dt.datetime
+    parameters: list[Parameter]
+    t_s: np.ndarray
+    samples: dict[str, np.ndarray]
+    events: list[EventRow] = field(default_factory=list)
+    alarms: list[AlarmRow] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)

@@ -1,0 +1,223 @@
+"""Scenarios: validated TOML files (pydantic, ``extra="forbid"``).
+
+A scenario names the station configuration, a UTC window, the initial consumables, optional
+parameter overrides, crew activities (EVAs) and faults.  The dated assembly and traffic history
+(modules, Shenzhou/Tianzhou dockings, crew arrivals and departures, cargo) comes from the station
+history shipped with the package, so a scenario only says what differs.  Every validation error
+names the file, the field (``faults[0].duration_h``) and the reason -- with a suggestion when a
+field name looks like a typo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import InputError
+from ..timeutil import parse_utc
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _utc(v):
+    return parse_utc(v, "time")
+
+
+class Initial(_Strict):
+    """Consumables aboard at the start (kg).  Defaults are assumptions (U): not published."""
+
+    potable_water_kg: float = Field(900.0, ge=0)
+    food_kg: float = Field(800.0, ge=0)
+    o2_tank_kg: float = Field(150.0, ge=0)
+    n2_tank_kg: float = Field(150.0, ge=0)
+    propellant_kg: float = Field(1500.0, ge=0)
+    battery_soc: float = Field(1.0, ge=0, le=1)
+    altitude_m: float | None = Field(None, gt=150e3, lt=1000e3, description="default: from the nearest TLE")
+
+
+class Reboost(_Strict):
+    floor_altitude_m: float | None = Field(None, gt=150e3, lt=1000e3)
+    target_altitude_m: float | None = Field(None, gt=150e3, lt=1000e3)
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.floor_altitude_m and self.target_altitude_m and self.target_altitude_m <= self.floor_altitude_m:
+            raise ValueError("target_altitude_m must be above floor_altitude_m")
+        return self
+
+
+class Eva(_Strict):
+    """A spacewalk as a crew activity: hatch open to hatch close."""
+
+    name: str
+    start: dt.datetime
+    end: dt.datetime
+    crew: list[str] = Field(min_length=1, max_length=3)
+    airlock: Literal["wentian", "tianhe_node"] = "wentian"
+    source: str = ""
+
+    _t = field_validator("start", "end", mode="before")(_utc)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if (self.end - self.start) > dt.timedelta(hours=9):
+            raise ValueError("longer than the suit's rated 8 h plus reserve")
+        return self
+
+
+FaultKind = Literal["electrolyser_off", "co2_removal_off", "water_recovery_off", "sabatier_off",
+                    "cabin_leak", "array_degraded"]
+
+
+class Fault(_Strict):
+    """A fault changes a process for a while: ``kind`` at ``start`` for ``duration_h`` hours."""
+
+    kind: FaultKind
+    start: dt.datetime
+    duration_h: float = Field(gt=0)
+    severity: float = Field(1.0, ge=0, le=1, description="fraction of capacity lost / of arrays lost")
+    hole_diameter_mm: float | None = Field(None, gt=0, le=100, description="cabin_leak only")
+
+    _t = field_validator("start", mode="before")(_utc)
+
+
+class Scenario(_Strict):
+    """A validated scenario.  Load with :meth:`Scenario.load` (built-in name or TOML path)."""
+
+    name: str
+    description: str = ""
+    station: Literal["tiangong", "iss"] = "tiangong"
+    start: dt.datetime
+    end: dt.datetime
+    sample_s: float = Field(120.0, gt=0, le=86400)
+    tle: str = Field("builtin", description="'builtin' or a path to a TLE file")
+    initial: Initial = Initial()
+    reboost: Reboost = Reboost()
+    eva: list[Eva] = []
+    faults: list[Fault] = []
+    source_file: str = Field("", exclude=True)
+
+    _t = field_validator("start", "end", mode="before")(_utc)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end <= self.start:
+            raise ValueError("end must be after start (the duration must be positive)")
+        if (self.end - self.start) > dt.timedelta(days=3660):
+            raise ValueError("window longer than 10 years")
+        return self
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> "Scenario":
+        """A built-in scenario by name (``tiangong scenarios`` lists them) or a TOML file."""
+        text, where = _read(str(name_or_path))
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(where, f"not valid TOML: {exc}") from None
+        return cls.from_dict(data, where)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "scenario") -> "Scenario":
+        try:
+            sc = cls.model_validate({**data, "source_file": where})
+        except ValidationError as exc:
+            raise InputError(where, _explain(exc, data)) from None
+        except InputError as exc:  # a bad time string inside a field
+            raise InputError(where, f"{exc.why}") from None
+        _check_dates(sc, where)
+        return sc
+
+
+def builtin_names() -> list[str]:
+    d = resources.files("tiangong.data.scenarios")
+    return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".toml"))
+
+
+def builtin_descriptions() -> list[tuple[str, str, str, str]]:
+    out = []
+    for n in builtin_names():
+        s = Scenario.load(n)
+        out.append((n, s.start.date().isoformat(), s.end.date().isoformat(), s.description))
+    return out
+
+
+def _read(name_or_path: str) -> tuple[str, str]:
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists() or "/" in name_or_path:
+        if not p.is_file():
+            raise InputError(name_or_path, "no such scenario file")
+        return p.read_text(encoding="utf-8"), str(p)
+    names = builtin_names()
+    if name_or_path not in names:
+        hint = difflib.get_close_matches(name_or_path, names, n=1)
+        more = f"; did you mean {hint[0]!r}?" if hint else f"; built-in scenarios: {', '.join(names)}"
+        raise InputError("scenario", f"unknown scenario {name_or_path!r}{more}")
+    res = resources.files("tiangong.data.scenarios").joinpath(name_or_path + ".toml")
+    return res.read_text(encoding="utf-8"), f"{name_or_path}.toml"
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _explain(exc: ValidationError, data: dict) -> str:
+    err = exc.errors()[0]
+    loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
+    field = _loc(loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        model = Scenario
+        for part in loc[:-1]:
+            if isinstance(part, int):
+                continue
+            ann = model.model_fields.get(part)
+            if ann is None:
+                break
+            t = ann.annotation
+            t = getattr(t, "__args__", (t,))[0] if getattr(t, "__origin__", None) is list else t
+            model = t if isinstance(t, type) and issubclass(t, BaseModel) else model
+        known = list(model.model_fields)
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        msg = "unknown field" + (f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(known)}")
+    n = len(exc.errors())
+    more = f" (and {n - 1} more error{'s' if n > 2 else ''})" if n > 1 else ""
+    return f"{field}: {msg}{more}"
+
+
+def _check_dates(sc: Scenario, where: str) -> None:
+    if sc.station == "tiangong":
+        first = dt.datetime(2021, 4, 29, 3, 23, 15, tzinfo=dt.timezone.utc)
+        if sc.start < first:
+            raise InputError(where, f"start: {sc.start.date()} is before the station existed "
+                                    f"(Tianhe launched {first.isoformat().replace('+00:00', 'Z')})")
+    for i, e in enumerate(sc.eva):
+        if not (sc.start <= e.start and e.end <= sc.end):
+            raise InputError(where, f"eva[{i}]: {e.name} is outside the scenario window")
+    for i, f in enumerate(sc.faults):
+        if not (sc.start <= f.start <= sc.end):
+            raise InputError(where, f"faults[{i}].start: outside the scenario window")
+        if f.kind == "cabin_leak" and f.hole_diameter_mm is None:
+            raise InputError(where, f"faults[{i}].hole_diameter_mm: required for a cabin_leak")
