@@ -23,6 +23,24 @@ from .scenario import Scenario
 AIR_SPECIES = ("o2", "n2", "co2")
 
 
+@dataclass(frozen=True)
+class VehicleInfo:
+    """A docked visiting vehicle as the model needs it (SI)."""
+
+    name: str
+    type: str
+    mass_kg: float
+    length_m: float
+    diameter_m: float
+    pressurized_volume_m3: float
+
+
+def _vehicle_info(config: str, name: str, type_: str, variant, mass_kg) -> VehicleInfo:
+    vt = station_layer.load_config(config).vehicle_type(type_, variant)
+    return VehicleInfo(name, type_, float(mass_kg or vt.mass_kg), vt.length_m, vt.diameter_m,
+                       vt.pressurized_volume_m3)
+
+
 @dataclass
 class CrewMember:
     name: str
@@ -102,7 +120,7 @@ class StationModel:
             self.modules[m.name] = m
         for v in state.vehicles:
             self.vehicles[v.name] = v.type
-            self.vehicle_info[v.name] = v
+            self.vehicle_info[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
         for name in state.crew:
             self.crew[name] = CrewMember(name)
         self._age0_s = 0.0
@@ -148,7 +166,8 @@ class StationModel:
         return float(sum(net.x[net.si(k)] for k in self._CONSUMABLES))
 
     def _refresh_geometry(self) -> None:
-        self._free_volume = self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
+        self._free_volume = (self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
+                             - getattr(self, "_airlock_out_m3", 0.0))
         self._config_mass = (sum(m.mass_kg for m in self.modules.values())
                              + sum(self.vehicle_info[n].mass_kg for n in self.vehicles))
         side = sum(m.length_m * m.diameter_m for m in self.modules.values())
@@ -203,31 +222,30 @@ class StationModel:
     def _schedule_history(self) -> None:
         sc = self.scenario
         for ev in station_layer.history(sc.station):
-            if not (sc.start < ev.time <= sc.end):
+            if not (sc.start < ev.time <= sc.end) or ev.kind == "eva":  # EVAs come from the scenario
                 continue
             self.net.schedule(self._t(ev.time), lambda net, ev=ev: self._apply_history(ev),
                               kind=f"station.{ev.kind}", source="history", detail=_describe(ev), priority=5)
 
     def _apply_history(self, ev) -> None:
         k = ev.kind
-        if k in ("module_dock",):
-            mod = station_layer.module(self.scenario.station, ev.module)
-            self.modules[mod.name] = mod
+        if k == "module_dock":
+            self.modules[ev.name] = station_layer.load_config(self.scenario.station).module(ev.name)
             self._reconfigure()
         elif k == "vehicle_dock":
-            v = station_layer.vehicle_record(ev)
-            self.vehicles[v.name] = v.type
-            self.vehicle_info[v.name] = v
+            self.vehicles[ev.name] = ev.vehicle_type
+            self.vehicle_info[ev.name] = _vehicle_info(self.scenario.station, ev.name, ev.vehicle_type,
+                                                       ev.variant, ev.mass_kg)
             self._reconfigure()
-            for store, amount in station_layer.cargo_transfers(ev).items():
-                self._deliver(store, amount)
+            if ev.cargo is not None:
+                self._unload(ev.cargo)
         elif k == "vehicle_undock":
-            name = ev.vehicle
-            if name in self.vehicles:
-                if self.vehicles[name] == "tianzhou":  # cargo ships leave with the trash
-                    self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", self.net.x[self.net.si("eclss.waste.solid_kg")])
-                    self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", self.net.x[self.net.si("eclss.water.brine_kg")])
-                del self.vehicles[name]
+            if ev.name in self.vehicles:
+                if self.vehicles[ev.name] == "tianzhou":  # cargo ships leave with the trash
+                    x, si = self.net.x, self.net.si
+                    self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", x[si("eclss.waste.solid_kg")])
+                    self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", x[si("eclss.water.brine_kg")])
+                del self.vehicles[ev.name]
                 self._reconfigure()
         elif k == "crew_arrive":
             for n in ev.crew:
@@ -235,6 +253,21 @@ class StationModel:
         elif k == "crew_depart":
             for n in ev.crew:
                 self.crew.pop(n, None)
+
+    def _unload(self, cargo) -> None:
+        """Tianzhou cargo into the station's stores: water, O2, N2, propellant and food.
+
+        Food is not itemised in any published manifest: it is the BVAD food mass (solids + water,
+        1.56 kg per crew member-day) times the crew-days the ship was loaded for (history file)."""
+        food = (cargo.crew_days or 0.0) * self._met.food_kg
+        for store, amount in (("eclss.water.potable_kg", cargo.water_kg), ("eclss.tank.o2_kg", cargo.o2_kg),
+                              ("eclss.tank.n2_kg", cargo.n2_kg), ("propulsion.propellant_kg", cargo.propellant_kg),
+                              ("eclss.food_kg", food)):
+            if amount:
+                self._deliver(store, float(amount))
+        self.net.emit("station.cargo_unloaded", "history",
+                      f"water {cargo.water_kg or 0:.0f} kg, O2 {cargo.o2_kg or 0:.0f} kg, N2 {cargo.n2_kg or 0:.0f} kg, "
+                      f"propellant {cargo.propellant_kg or 0:.0f} kg, food {food:.0f} kg")
 
     def _deliver(self, store: str, amount_kg: float) -> None:
         ledger = {"eclss.water.potable_kg": "supply.h2o_kg", "eclss.tank.o2_kg": "supply.o2_kg",
@@ -292,13 +325,16 @@ class StationModel:
                               kind="eva.hatch_close", source="crew", detail=e.name)
 
     def _eva_start(self, e, volume_m3: float) -> None:
+        """Hatch open: the airlock is isolated from the cabin and its gas goes overboard."""
         net = self.net
         frac = volume_m3 / self._free_volume
         self._eva_vent = {}
-        for sp in AIR_SPECIES:  # airlock depress: its share of the cabin gas goes overboard
+        for sp in AIR_SPECIES:
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * frac
             self._transfer(f"eclss.cabin.{sp}_kg", f"vent.{sp}_kg", m)
             self._eva_vent[sp] = m
+        self._airlock_out_m3 = volume_m3
+        self._free_volume -= volume_m3  # same partial pressures in what is left of the cabin
         for n in e.crew:
             if n in self.crew:
                 self.crew[n].activity = "eva"
@@ -306,15 +342,22 @@ class StationModel:
                 net.emit("eva.crew_not_aboard", "crew", f"{n} is not aboard for {e.name}")
 
     def _eva_end(self, e, volume_m3: float) -> None:
+        """Hatch closed: the airlock is repressurised from the O2 and N2 tanks and rejoins the cabin."""
         vent = getattr(self, "_eva_vent", {})
-        # repress from stored gas (O2 for O2 and CO2's share, N2 for N2)
-        self._transfer("eclss.tank.o2_kg", "eclss.cabin.o2_kg", vent.get("o2", 0.0))
-        self._transfer("eclss.tank.n2_kg", "eclss.cabin.n2_kg", vent.get("n2", 0.0))
+        net = self.net
+        V = self._free_volume
+        cab = eclss.params()["cabin"]
+        T = cab["temperature_k"]
+        # refill the airlock to the cabin's current O2 and N2 partial pressures
+        for sp, tank in (("o2", "eclss.tank.o2_kg"), ("n2", "eclss.tank.n2_kg")):
+            m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * volume_m3 / V
+            self._transfer(tank, f"eclss.cabin.{sp}_kg", m)
+        del vent, T
+        self._airlock_out_m3 = 0.0
+        self._free_volume += volume_m3
         for n in e.crew:
             if n in self.crew:
                 self.crew[n].activity = timeline.activity_at(self.net.t_s + self._tod0(), n)
-                if self.crew[n].activity == "eva":
-                    self.crew[n].activity = "nominal"
 
     _FAULT_TARGET = {"electrolyser_off": "electrolysis", "co2_removal_off": "co2_removal",
                      "water_recovery_off": "water_recovery", "sabatier_off": "sabatier"}
@@ -361,7 +404,7 @@ def timeline_sunlit_at_start(kinds) -> float:
 
 def _describe(ev) -> str:
     parts = []
-    for key in ("module", "vehicle", "port", "crew"):
+    for key in ("name", "port", "crew"):
         v = getattr(ev, key, None)
         if v:
             parts.append(f"{key} {', '.join(v) if isinstance(v, (list, tuple)) else v}")

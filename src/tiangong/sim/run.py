@@ -315,4 +315,4 @@ def _process_total(traj: Trajectory, net, proc: str, store: str) -> float:
     return abs(net.totals[j] * coef)
 
 
-__all__ = ["simulate", "Result", "parameters", "element_totals", "math"]
+__all__ = ["simulate", "Result", "parameters", "element_totals"]

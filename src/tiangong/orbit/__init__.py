@@ -1,0 +1,39 @@
+"""Orbit and environment: TLEs and SGP4, frames, the Sun, eclipses, beta angle.
+
+Submodules are imported lazily (skyfield and the DE421 kernel load only when needed).  The two
+functions here are what the station simulation needs from this layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def _tle_for(when: dt.datetime, tle_spec: str = "builtin"):
+    from .tle import builtin_tles, load_tle_file, nearest_tle
+
+    tles = builtin_tles() if tle_spec in ("", "builtin") else load_tle_file(tle_spec)
+    return nearest_tle(tles, when)
+
+
+def mean_altitude_m(when: dt.datetime, tle_spec: str = "builtin") -> float:
+    """Mean altitude (m) above the equatorial radius from the mean motion of the set nearest ``when``
+    (Kepler's third law on SGP4's un-Kozai'd mean motion)."""
+    sat = _tle_for(when, tle_spec).satrec
+    mu, r_eq = 3.986004418e14, 6378137.0
+    n_rad_s = sat.no_kozai / 60.0
+    return (mu / n_rad_s**2) ** (1.0 / 3.0) - r_eq
+
+
+def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str = "builtin"):
+    """Eclipse boundary events ``(t_s, kind)`` for a scenario window, from the TLE nearest its
+    start with drag terms removed (geometry stays sane months from the epoch; the altitude itself
+    is modelled by the propulsion subsystem)."""
+    from .eclipse import eclipse_events
+    from .tle import without_drag
+
+    tle = _tle_for(epoch, tle_spec)
+    return eclipse_events(without_drag(tle), epoch, duration_s)
+
+
+__all__ = ["mean_altitude_m", "scenario_eclipse_events"]
