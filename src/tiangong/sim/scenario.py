@@ -184,7 +184,8 @@ def _loc(loc) -> str:
 
 
 def _explain(exc: ValidationError, data: dict) -> str:
-    err = exc.errors()[0]
+    errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a typo explains the rest
+    err = errs[0]
     loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
     field = _loc(loc)
     msg = err["msg"].removeprefix("Value error, ")
