@@ -163,7 +163,9 @@ class StationModel:
         net = self.net
         if net.x is None:
             return 0.0
-        return float(sum(net.x[net.si(k)] for k in self._CONSUMABLES))
+        if not hasattr(self, "_consumable_ix"):
+            self._consumable_ix = [net.si(k) for k in self._CONSUMABLES]
+        return float(net.x[self._consumable_ix].sum())
 
     def _refresh_geometry(self) -> None:
         self._free_volume = (self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
@@ -196,6 +198,7 @@ class StationModel:
         net.hi[i] = cap
         net.lo[i] = b["min_soc"] * cap
         net._scale[i] = max(1.0, cap)
+        net.bounds_changed()
         new = cap * soc if soc is not None else old + max(0.0, cap - self._last_cap)
         net.x[i] = min(max(new, net.lo[i]), cap)
         net.x[net.si("energy.sun_j")] -= net.x[i] - old  # book the energy that arrived with the module

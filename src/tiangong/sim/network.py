@@ -138,13 +138,23 @@ class Network:
         self.hi = np.array([s.hi for s in self.stores])
         self._real = np.array([not s.ledger for s in self.stores])
         self._scale = np.maximum(1.0, np.abs(self.x))
+        self._clamp_arrays = tuple(np.array([c[k] for c in cl], dtype=int)
+                                   for cl in (self._clamp_lo, self._clamp_hi) for k in (0, 1))
+        self.bounds_changed()
+
+    def bounds_changed(self) -> None:
+        """Call after changing ``lo``/``hi``/``_scale`` of a store (e.g. a new battery capacity)."""
+        lo_s, _, hi_s, _ = self._clamp_arrays
+        self._lo_tol = self.lo[lo_s] + 1e-12 * self._scale[lo_s]
+        self._hi_tol = self.hi[hi_s] - 1e-12 * self._scale[hi_s]
 
     # ------------------------------------------------------------------ scheduling
     def schedule(self, t_s: float, action: Callable[["Network"], None], kind: str = "",
                  source: str = "", detail: str = "", priority: int = 10) -> None:
         """Run ``action(net)`` at ``t_s``; the event is logged with kind/source/detail."""
         self._seq += 1
-        heapq.heappush(self._queue, _Scheduled(float(t_s), priority, self._seq, action, kind, source, detail))
+        ev = _Scheduled(float(t_s), priority, self._seq, action, kind, source, detail)
+        heapq.heappush(self._queue, (ev.t_s, priority, self._seq, ev))
 
     def emit(self, kind: str, source: str, detail: str = "") -> None:
         """Log an event that happens now (from a controller or an action)."""
@@ -188,20 +198,20 @@ class Network:
 
     # ------------------------------------------------------------------ the loop
     def _clamp(self) -> None:
-        a, x, S = self.a, self.x, self.S
-        for s, p in self._clamp_lo:
-            a[p] = 0.0
-        for s, p in self._clamp_hi:
-            a[p] = 0.0
-        r = S @ a
-        for s, p in self._clamp_lo:
-            if x[s] <= self.lo[s] + 1e-12 * self._scale[s] and r[s] < 0.0:
-                a[p] = -r[s]
-                x[s] = self.lo[s]
-        for s, p in self._clamp_hi:
-            if x[s] >= self.hi[s] - 1e-12 * self._scale[s] and r[s] > 0.0:
-                a[p] = r[s]
-                x[s] = self.hi[s]
+        """Clamp stores sitting on a bound whose net rate pushes outward (vectorised)."""
+        a, x = self.a, self.x
+        r = self.S @ a
+        lo_s, lo_p, hi_s, hi_p = self._clamp_arrays
+        m = (x[lo_s] <= self._lo_tol) & (r[lo_s] < 0.0)
+        if m.any():
+            s_, p_ = lo_s[m], lo_p[m]
+            a[p_] = -r[s_]
+            x[s_] = self.lo[s_]
+        m = (x[hi_s] >= self._hi_tol) & (r[hi_s] > 0.0)
+        if m.any():
+            s_, p_ = hi_s[m], hi_p[m]
+            a[p_] = r[s_]
+            x[s_] = self.hi[s_]
 
     def _next_state_event(self, r: np.ndarray, horizon: float) -> tuple[float, int, float]:
         """Earliest crossing of a bound or a watched level within ``horizon`` seconds."""
@@ -237,8 +247,8 @@ class Network:
         queue = self._queue
         while not self._stopped:
             # fire every scheduled event due now
-            while queue and queue[0].t_s <= self.t_s + 1e-9:
-                ev = heapq.heappop(queue)
+            while queue and queue[0][0] <= self.t_s + 1e-9:
+                ev = heapq.heappop(queue)[3]
                 self.n_events += 1
                 if ev.kind:
                     self.log.append((self.t_s, ev.kind, ev.source, ev.detail))
@@ -252,7 +262,7 @@ class Network:
                 c(self)
             self._clamp()
             r = self.S @ self.a
-            t_next = min(queue[0].t_s if queue else INF, t_end_s)
+            t_next = min(queue[0][0] if queue else INF, t_end_s)
             dt, s_hit, level = self._next_state_event(r, t_next - self.t_s)
             seg_t.append(self.t_s)
             seg_x.append(self.x.copy())

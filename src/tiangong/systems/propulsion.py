@@ -11,12 +11,11 @@ floor altitude is a state event: a two-burn Hohmann reboost to the target altitu
 
 from __future__ import annotations
 
+import bisect
 import math
 import tomllib
 from functools import lru_cache
 from importlib import resources
-
-import numpy as np
 
 from ..sim.network import INF, Network, Store
 
@@ -27,13 +26,18 @@ def params() -> dict:
         return tomllib.load(f)
 
 
+@lru_cache(maxsize=None)
+def _density_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    d = params()["drag"]
+    return tuple(d["density_altitude_km"]), tuple(math.log(r) for r in d["density_kg_m3"])
+
+
 def density_kg_m3(altitude_m: float) -> float:
     """Mean thermospheric density (kg/m^3): log-linear in altitude between the NRLMSIS table
     points, extrapolated with the end intervals' scale heights."""
-    d = params()["drag"]
-    hs, lrho = d["density_altitude_km"], [math.log(r) for r in d["density_kg_m3"]]
+    hs, lrho = _density_table()
     h_km = altitude_m / 1000.0
-    i = min(max(int(np.searchsorted(hs, h_km)) - 1, 0), len(hs) - 2)
+    i = min(max(bisect.bisect_left(hs, h_km) - 1, 0), len(hs) - 2)
     slope = (lrho[i + 1] - lrho[i]) / (hs[i + 1] - hs[i])
     return math.exp(lrho[i] + slope * (h_km - hs[i]))
 
