@@ -106,9 +106,13 @@ class StationModel:
         return sum(caps.get(m, 0.0) for m in self.modules)
 
     def array_power_w(self, sunlit: float) -> float:
-        age = self.net.t_s + self._age0_s
-        p_bol = sum(getattr(m, "array_power_w", 0.0) or 0.0 for m in self.modules.values())
-        return power.array_power_w(p_bol * self.array_derate, sunlit, age)
+        """Array output now (W).  Degradation (~0.7 %/yr) is re-evaluated once a simulated day."""
+        day = int(self.net.t_s // 86400.0)
+        if day != self._array_day:
+            when = self.epoch + dt.timedelta(days=day)
+            self._array_degraded_w = sum(m.array_power_at_w(when) for m in self.modules.values())
+            self._array_day = day
+        return power.array_power_w(self._array_degraded_w * self.array_derate, sunlit)
 
     # ------------------------------------------------------------------ building
     def build(self) -> "StationModel":
@@ -123,7 +127,7 @@ class StationModel:
             self.vehicle_info[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
         for name in state.crew:
             self.crew[name] = CrewMember(name)
-        self._age0_s = 0.0
+        self._array_day = -1
         from ..orbit import mean_altitude_m  # orbit layer: initial altitude from the nearest TLE
         self.initial_altitude_m = sc.initial.altitude_m or mean_altitude_m(sc.start, sc.tle)
         self.reboost_floor_m = sc.reboost.floor_altitude_m
@@ -207,6 +211,7 @@ class StationModel:
     def _reconfigure(self) -> None:
         """Modules/vehicles changed: geometry, cabin gas (arrives/leaves at cabin conditions), battery."""
         net = self.net
+        self._array_day = -1
         old_v = self._free_volume
         self._refresh_geometry()
         for sp in AIR_SPECIES:

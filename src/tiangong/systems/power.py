@@ -1,7 +1,8 @@
 """Electrical power: sun-tracking arrays per module, Li-ion battery, loads, shunting.
 
-Array output ``P = P_bol * tracking * (1 - d)^years * (S / 1361) * sunlit`` with the sunlit
-fraction 1 in sunlight, 0.5 in penumbra, 0 in umbra (eclipse boundaries are engine events).  The
+Array output ``P = P_degraded * tracking * sunlit`` where ``P_degraded`` is each module's
+beginning-of-life rating compounded down by its own degradation rate since its launch (station
+data), and the sunlit fraction is 1 in sunlight, 0.5 in penumbra, 0 in umbra (eclipse boundaries are engine events).  The
 bus balances at every event: a surplus charges the battery through ``charge_efficiency`` (the
 excess over a full battery is shunted: the battery's ``overflow`` ledger), a deficit discharges it
 through ``discharge_efficiency``; at the depth-of-discharge floor the unmet load is booked in the
@@ -16,19 +17,16 @@ from importlib import resources
 
 from ..sim.network import INF, Network, Store
 
-YEAR_S = 365.25 * 86400.0
-
-
 @lru_cache(maxsize=None)
 def params() -> dict:
     with resources.files("tiangong.data.systems").joinpath("power.toml").open("rb") as f:
         return tomllib.load(f)
 
 
-def array_power_w(p_bol_w: float, sunlit: float, age_s: float) -> float:
-    """Array output (W) of arrays rated ``p_bol_w`` at normal incidence, 1 AU, beginning of life."""
-    p = params()
-    return p_bol_w * p["tracking_factor"] * (1.0 - p["degradation_per_year"]) ** (age_s / YEAR_S) * sunlit
+def array_power_w(p_degraded_w: float, sunlit: float) -> float:
+    """Array output (W) of arrays rated ``p_degraded_w`` at normal incidence and 1 AU (already
+    degraded for age), with the tracking factor and the sunlit fraction applied."""
+    return p_degraded_w * params()["tracking_factor"] * sunlit
 
 
 def install(model) -> None:
