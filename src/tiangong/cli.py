@@ -21,17 +21,27 @@ app = typer.Typer(
 )
 
 
+_registered = False
+
+
 def _register() -> None:
+    """Attach the sub-commands (idempotent)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    from . import cli_run  # noqa: F401  (registers run/scenarios/export on `app`)
     from .cli_orbit import orbit_app
     from .cli_station import station_app
 
     app.add_typer(orbit_app, name="orbit")
     app.add_typer(station_app, name="station")
     try:
-        from . import cli_run  # noqa: F401  (registers run/scenarios/export on `app`)
-    except ImportError as exc:  # pragma: no cover - during bootstrap only
-        if "cli_run" not in str(exc):
-            raise
+        from .cli_eva import eva_app
+    except ImportError:  # the EVA planner is optional while it is being built
+        eva_app = None
+    if eva_app is not None:
+        app.add_typer(eva_app, name="eva")
 
 
 def fail(err: InputError) -> None:
@@ -40,10 +50,35 @@ def fail(err: InputError) -> None:
     raise typer.Exit(code=2)
 
 
-def main() -> None:
+def _one_line(exc: Exception) -> str:
+    """One line for a usage error (click's, vendored by typer): the command path, then the message."""
+    msg = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "tiangong"
+    return f"error: {where}: {msg}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors with exit 2 instead of tracebacks or usage boxes."""
     _register()
     try:
-        app()
+        rv = app(args=argv, standalone_mode=False)
     except InputError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # click's UsageError & co. (typer vendors click; match by interface)
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `tiangong` / `tiangong orbit`: show help
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        typer.echo(_one_line(exc), err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)

@@ -120,3 +120,9 @@ def test_bad_sample_interval(tmp_path):
 
 def test_export_missing_run_dir(tmp_path):
     _assert_one_line_error(tiangong("export", str(tmp_path / "nope"), "--parquet"))
+
+
+def test_usage_errors_are_one_line():
+    _assert_one_line_error(tiangong("run"), "Missing argument")
+    _assert_one_line_error(tiangong("orbit", "eclipses", "--bogus", "1"), "--bogus")
+    _assert_one_line_error(tiangong("run", "shenzhou-14", "--sample-s", "abc"), "--sample-s")
