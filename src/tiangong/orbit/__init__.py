@@ -9,30 +9,39 @@ from __future__ import annotations
 import datetime as dt
 
 
-def _tle_for(when: dt.datetime, tle_spec: str = "builtin"):
-    from .tle import builtin_tles, load_tle_file, nearest_tle
+def _tle_for(when: dt.datetime, tle_spec: str = "builtin", station: str = "tiangong"):
+    from importlib import resources
 
-    tles = builtin_tles() if tle_spec in ("", "builtin") else load_tle_file(tle_spec)
+    from .tle import builtin_tles, load_tle_file, nearest_tle, parse_tle_text
+
+    if tle_spec not in ("", "builtin"):
+        tles = load_tle_file(tle_spec)
+    elif station == "tiangong":
+        tles = builtin_tles()
+    else:  # the other configurations ship their own sets: data/tle/<station>.tle
+        res = resources.files("tiangong.data").joinpath("tle", f"{station}.tle")
+        tles = parse_tle_text(res.read_text(), f"data/tle/{station}.tle")
     return nearest_tle(tles, when)
 
 
-def mean_altitude_m(when: dt.datetime, tle_spec: str = "builtin") -> float:
+def mean_altitude_m(when: dt.datetime, tle_spec: str = "builtin", station: str = "tiangong") -> float:
     """Mean altitude (m) above the equatorial radius from the mean motion of the set nearest ``when``
     (Kepler's third law on SGP4's un-Kozai'd mean motion)."""
-    sat = _tle_for(when, tle_spec).satrec
+    sat = _tle_for(when, tle_spec, station).satrec
     mu, r_eq = 3.986004418e14, 6378137.0
     n_rad_s = sat.no_kozai / 60.0
     return (mu / n_rad_s**2) ** (1.0 / 3.0) - r_eq
 
 
-def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str = "builtin"):
+def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str = "builtin",
+                            station: str = "tiangong"):
     """Eclipse boundary events ``(t_s, kind)`` for a scenario window, from the TLE nearest its
     start with drag terms removed (geometry stays sane months from the epoch; the altitude itself
     is modelled by the propulsion subsystem)."""
     from .eclipse import eclipse_events
     from .tle import without_drag
 
-    tle = _tle_for(epoch, tle_spec)
+    tle = _tle_for(epoch, tle_spec, station)
     return eclipse_events(without_drag(tle), epoch, duration_s)
 
 

@@ -125,11 +125,11 @@ class StationModel:
         for v in state.vehicles:
             self.vehicles[v.name] = v.type
             self.vehicle_info[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
-        for name in state.crew:
+        for name in (*state.crew, *sc.crew):
             self.crew[name] = CrewMember(name)
         self._array_day = -1
         from ..orbit import mean_altitude_m  # orbit layer: initial altitude from the nearest TLE
-        self.initial_altitude_m = sc.initial.altitude_m or mean_altitude_m(sc.start, sc.tle)
+        self.initial_altitude_m = sc.initial.altitude_m or mean_altitude_m(sc.start, sc.tle, sc.station)
         self.reboost_floor_m = sc.reboost.floor_altitude_m
         self.reboost_target_m = sc.reboost.target_altitude_m
         self.reboost_enabled = sc.reboost.enabled
@@ -176,7 +176,7 @@ class StationModel:
                              - getattr(self, "_airlock_out_m3", 0.0))
         self._config_mass = (sum(m.mass_kg for m in self.modules.values())
                              + sum(self.vehicle_info[n].mass_kg for n in self.vehicles))
-        side = sum(m.length_m * m.diameter_m for m in self.modules.values())
+        side = sum(m.length_m * (m.diameter_m or 0.0) for m in self.modules.values())
         side += sum((getattr(self.vehicle_info[n], "length_m", 0.0) or 0.0)
                     * (getattr(self.vehicle_info[n], "diameter_m", 0.0) or 0.0) for n in self.vehicles)
         arrays = sum(getattr(m, "array_area_m2", 0.0) or 0.0 for m in self.modules.values())
@@ -314,7 +314,8 @@ class StationModel:
 
     def _schedule_environment(self) -> None:
         from ..orbit import scenario_eclipse_events
-        times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle)
+        times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle,
+                                                self.scenario.station)
         frac = power.params()["penumbra_fraction"]
         level = {"penumbra_start": frac, "umbra_start": 0.0, "umbra_end": frac, "penumbra_end": 1.0}
         self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))

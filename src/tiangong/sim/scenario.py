@@ -102,6 +102,7 @@ class Scenario(_Strict):
     end: dt.datetime
     sample_s: float = Field(120.0, gt=0, le=86400)
     tle: str = Field("builtin", description="'builtin' or a path to a TLE file")
+    crew: list[str] = Field([], description="extra crew aboard at the start (e.g. for a configuration without history)")
     initial: Initial = Initial()
     reboost: Reboost = Reboost()
     eva: list[Eva] = []
