@@ -169,3 +169,24 @@ def test_every_builtin_scenario_loads():
     assert {"shenzhou-14", "electrolyser-failure", "iss-week"} <= set(names)
     for n in names:
         assert Scenario.load(n).duration_s > 0
+
+
+def test_array_loss_drains_battery_to_the_floor_and_sheds_load():
+    """With 90 % of the arrays lost the bus runs a deficit: the battery falls to its DoD floor
+    (min_soc), the unmet energy is booked as load shed, and the SOC alarm fires."""
+    sc = Scenario.from_dict({
+        "name": "dark", "start": "2022-06-10T00:00:00Z", "end": "2022-06-12T00:00:00Z",
+        "faults": [{"kind": "array_degraded", "start": "2022-06-10T01:00:00Z", "duration_h": 40, "severity": 0.9}]})
+    res = tg.simulate(sc)
+    from tiangong.systems import power
+    floor = power.params()["battery"]["min_soc"]
+    s = res.summary()
+    assert s["stores"]["power.battery.soc"]["min"] == pytest.approx(floor, abs=1e-9)
+    assert s["margins"]["load_shed_j"] > 0
+    assert any(v["parameter"] == "power.battery.soc" and v["level"] == "limit" for v in s["violations"])
+    # energy still balances with the shed load booked
+    tr = res.trajectory
+    sun = -tr.final("energy.sun_j")
+    out = (tr.final("energy.loads_j") + tr.final("energy.loss_j") + tr.final("overflow.power.battery_j")
+           + tr.final("power.battery_j") - tr.x0[0, tr.index("power.battery_j")] + tr.final("deficit.power.battery_j"))
+    assert out == pytest.approx(sun, rel=1e-9)

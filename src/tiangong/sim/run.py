@@ -120,7 +120,7 @@ def _polyline(traj: Trajectory, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _crossings(t: np.ndarray, v: np.ndarray, level: float, lo_side: bool):
     """Times where the polyline enters (raise) and leaves (clear) the bad side of ``level``."""
-    bad = v < level if lo_side else v > level
+    bad = v <= level if lo_side else v >= level  # at the limit counts (an empty tank, a battery on its floor)
     change = np.nonzero(bad[1:] != bad[:-1])[0]
     out = []
     for j in change:

@@ -7,6 +7,10 @@ bus balances at every event: a surplus charges the battery through ``charge_effi
 excess over a full battery is shunted: the battery's ``overflow`` ledger), a deficit discharges it
 through ``discharge_efficiency``; at the depth-of-discharge floor the unmet load is booked in the
 battery's ``deficit`` ledger (load shed).  Energy ledgers close the balance exactly.
+
+Loads: per module (housekeeping + payloads), per docked vehicle type, per crew member by what they
+are doing (sleep, work, exercise, EVA: the timeline's modes), life-support machines by their
+current throughput, and EVA support while a spacewalk is under way.
 """
 
 from __future__ import annotations
@@ -49,13 +53,15 @@ def install(model) -> None:
     i_solar, i_loads = net.pi("power.solar"), net.pi("power.loads")
     i_ch, i_dis = net.pi("power.charge"), net.pi("power.discharge")
     loads = p["loads_w"]
+    per_crew = loads["per_crew"]
 
     def controller(net: Network) -> None:
         a = net.a
         solar = model.array_power_w(model.sunlit)
         load = (sum(loads.get(m, 0.0) for m in model.modules)
                 + sum(loads.get(v_type, 0.0) for v_type in model.vehicles.values())
-                + loads["per_crew"] * model.crew_count
+                + sum(per_crew[c.activity] for c in model.crew.values())
+                + (loads["eva_support"] if any(c.activity == "eva" for c in model.crew.values()) else 0.0)
                 + sum(model.aux_power.values()))
         model.load_w = load
         model.solar_w = solar
