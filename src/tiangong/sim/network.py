@@ -93,6 +93,11 @@ class Network:
         self.stores.append(store)
         return self._store_ix[store.name]
 
+    def store(self, name: str, unit: str, initial: float = 0.0, lo: float = 0.0, hi: float = INF,
+              description: str = "", composition: dict[str, float] | None = None, ledger: bool = False) -> int:
+        """Add a store (keyword form, so subsystem modules need not import the engine)."""
+        return self.add_store(Store(name, unit, initial, lo, hi, description, dict(composition or {}), ledger))
+
     def add_process(self, name: str, coeffs: dict[str, float]) -> int:
         for s in coeffs:
             if s not in self._store_ix:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
+from math import inf as INF
 from importlib import resources
 
 from ..chem import R_J_MOL_K, composition, mix, molar_mass_kg
 from ..crew.metabolism import bvad
-from ..sim.network import INF, Network, Store
 
 DAY_S = 86400.0
 M = {sp: molar_mass_kg(sp) for sp in ("O2", "N2", "CO2", "H2O", "H2", "CH4")}
@@ -48,35 +48,31 @@ def partial_pressure_pa(mass_kg, species: str, volume_m3, temperature_k: float):
 
 def install(model) -> None:
     """Add ECLSS stores, processes and controllers to ``model`` (a StationModel)."""
-    net: Network = model.net
+    net = model.net
     p = params()
     met = bvad()
     c = {sp: composition(sp) for sp in M}
-    stores = [
-        Store("eclss.cabin.o2_kg", "kg", 0.0, description="O2 in the cabin air", composition=c["O2"]),
-        Store("eclss.cabin.n2_kg", "kg", 0.0, description="N2 in the cabin air", composition=c["N2"]),
-        Store("eclss.cabin.co2_kg", "kg", 0.0, description="CO2 in the cabin air", composition=c["CO2"]),
-        Store("eclss.tank.o2_kg", "kg", 0.0, description="stored O2 (high-pressure tanks)", composition=c["O2"]),
-        Store("eclss.tank.n2_kg", "kg", 0.0, description="stored N2", composition=c["N2"]),
-        Store("eclss.water.potable_kg", "kg", 0.0, description="potable water", composition=c["H2O"]),
-        Store("eclss.water.waste_kg", "kg", 0.0, description="urine + condensate awaiting recovery", composition=c["H2O"]),
-        Store("eclss.water.brine_kg", "kg", 0.0, description="recovery brine stowed as waste", composition=c["H2O"]),
-        Store("eclss.food_kg", "kg", 0.0, description="food (solids + water)", composition=met.food_composition),
-        Store("eclss.waste.solid_kg", "kg", 0.0, description="fecal water and solids", composition=met.waste_solid_composition),
-        Store("eclss.transit.co2_kg", "kg", 0.0, -INF, INF, "removed CO2 between CDRA and Sabatier/vent", c["CO2"]),
-        Store("eclss.transit.h2_kg", "kg", 0.0, -INF, INF, "electrolysis H2 between OGA and Sabatier/vent", c["H2"]),
-    ]
-    for s in stores:
-        net.add_store(s)
+    net.store("eclss.cabin.o2_kg", "kg", 0.0, description="O2 in the cabin air", composition=c["O2"])
+    net.store("eclss.cabin.n2_kg", "kg", 0.0, description="N2 in the cabin air", composition=c["N2"])
+    net.store("eclss.cabin.co2_kg", "kg", 0.0, description="CO2 in the cabin air", composition=c["CO2"])
+    net.store("eclss.tank.o2_kg", "kg", 0.0, description="stored O2 (high-pressure tanks)", composition=c["O2"])
+    net.store("eclss.tank.n2_kg", "kg", 0.0, description="stored N2", composition=c["N2"])
+    net.store("eclss.water.potable_kg", "kg", 0.0, description="potable water", composition=c["H2O"])
+    net.store("eclss.water.waste_kg", "kg", 0.0, description="urine + condensate awaiting recovery", composition=c["H2O"])
+    net.store("eclss.water.brine_kg", "kg", 0.0, description="recovery brine stowed as waste", composition=c["H2O"])
+    net.store("eclss.food_kg", "kg", 0.0, description="food (solids + water)", composition=met.food_composition)
+    net.store("eclss.waste.solid_kg", "kg", 0.0, description="fecal water and solids", composition=met.waste_solid_composition)
+    net.store("eclss.transit.co2_kg", "kg", 0.0, -INF, INF, "removed CO2 between CDRA and Sabatier/vent", c["CO2"])
+    net.store("eclss.transit.h2_kg", "kg", 0.0, -INF, INF, "electrolysis H2 between OGA and Sabatier/vent", c["H2"])
     for sp in ("O2", "N2", "CO2", "H2", "CH4", "H2O"):
-        net.add_store(Store(f"vent.{sp.lower()}_kg", "kg", 0.0, -INF, INF, f"{sp} vented overboard", c[sp], ledger=True))
-        net.add_store(Store(f"supply.{sp.lower()}_kg", "kg", 0.0, -INF, INF, f"{sp} delivered (negative)", c[sp], ledger=True))
-    net.add_store(Store("supply.food_kg", "kg", 0.0, -INF, INF, "food delivered (negative)", met.food_composition, ledger=True))
-    net.add_store(Store("eva.co2_kg", "kg", 0.0, -INF, INF, "CO2 absorbed by suit cartridges", c["CO2"], ledger=True))
-    net.add_store(Store("eva.h2o_kg", "kg", 0.0, -INF, INF, "water held by suits", c["H2O"], ledger=True))
-    net.add_store(Store("disposed.solid_kg", "kg", 0.0, -INF, INF, "solid waste taken away by cargo ships",
-                        met.waste_solid_composition, ledger=True))
-    net.add_store(Store("disposed.h2o_kg", "kg", 0.0, -INF, INF, "brine taken away by cargo ships", c["H2O"], ledger=True))
+        net.store(f"vent.{sp.lower()}_kg", "kg", 0.0, -INF, INF, f"{sp} vented overboard", c[sp], ledger=True)
+        net.store(f"supply.{sp.lower()}_kg", "kg", 0.0, -INF, INF, f"{sp} delivered (negative)", c[sp], ledger=True)
+    net.store("supply.food_kg", "kg", 0.0, -INF, INF, "food delivered (negative)", met.food_composition, ledger=True)
+    net.store("eva.co2_kg", "kg", 0.0, -INF, INF, "CO2 absorbed by suit cartridges", c["CO2"], ledger=True)
+    net.store("eva.h2o_kg", "kg", 0.0, -INF, INF, "water held by suits", c["H2O"], ledger=True)
+    net.store("disposed.solid_kg", "kg", 0.0, -INF, INF, "solid waste taken away by cargo ships",
+              met.waste_solid_composition, ledger=True)
+    net.store("disposed.h2o_kg", "kg", 0.0, -INF, INF, "brine taken away by cargo ships", c["H2O"], ledger=True)
 
     day = DAY_S
     net.add_process("crew.metabolism", {
@@ -125,7 +121,7 @@ def install(model) -> None:
                                  "eclss.n2_makeup")}
     f = model.faults
 
-    def controller(net: Network) -> None:
+    def controller(net) -> None:
         a, x = net.a, net.x
         V = model.free_volume_m3
         a[pi["crew.metabolism"]] = model.metabolic_pace_inside

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
+from math import inf as INF
 from importlib import resources
 
-from ..sim.network import INF, Network, Store
 
 @lru_cache(maxsize=None)
 def params() -> dict:
@@ -34,16 +34,16 @@ def array_power_w(p_degraded_w: float, sunlit: float) -> float:
 
 
 def install(model) -> None:
-    net: Network = model.net
+    net = model.net
     p = params()
     b = p["battery"]
     cap0 = model.battery_capacity_j
-    net.add_store(Store("power.battery_j", "J", cap0, b["min_soc"] * cap0, cap0, "battery stored energy"))
-    net.add_store(Store("power.bus_j", "J", 0.0, -INF, INF, "bus (transit, holds zero)"))
+    net.store("power.battery_j", "J", cap0, b["min_soc"] * cap0, cap0, "battery stored energy")
+    net.store("power.bus_j", "J", 0.0, -INF, INF, "bus (transit, holds zero)")
     for name, desc in (("energy.sun_j", "solar energy converted (negative)"),
                        ("energy.loads_j", "energy delivered to loads"),
                        ("energy.loss_j", "battery charge/discharge losses")):
-        net.add_store(Store(name, "J", 0.0, -INF, INF, desc, ledger=True))
+        net.store(name, "J", 0.0, -INF, INF, desc, ledger=True)
     ec, ed = b["charge_efficiency"], b["discharge_efficiency"]
     net.add_process("power.solar", {"energy.sun_j": -1.0, "power.bus_j": 1.0})
     net.add_process("power.loads", {"power.bus_j": -1.0, "energy.loads_j": 1.0})
@@ -55,7 +55,7 @@ def install(model) -> None:
     loads = p["loads_w"]
     per_crew = loads["per_crew"]
 
-    def controller(net: Network) -> None:
+    def controller(net) -> None:
         a = net.a
         solar = model.array_power_w(model.sunlit)
         load = (sum(loads.get(m, 0.0) for m in model.modules)

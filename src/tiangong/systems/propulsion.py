@@ -15,9 +15,9 @@ import bisect
 import math
 import tomllib
 from functools import lru_cache
+from math import inf as INF
 from importlib import resources
 
-from ..sim.network import INF, Network, Store
 
 
 @lru_cache(maxsize=None)
@@ -67,19 +67,19 @@ def propellant_for_dv_kg(mass_kg: float, dv_mps: float) -> float:
 
 
 def install(model) -> None:
-    net: Network = model.net
+    net = model.net
     p = params()
-    net.add_store(Store("propulsion.propellant_kg", "kg", 0.0, description="station propellant (MMH/NTO)"))
-    net.add_store(Store("vent.propellant_kg", "kg", 0.0, -INF, INF, "propellant expelled", ledger=True))
-    net.add_store(Store("supply.propellant_kg", "kg", 0.0, -INF, INF, "propellant delivered (negative)", ledger=True))
-    net.add_store(Store("orbit.altitude_m", "m", model.initial_altitude_m, -INF, INF, "mean altitude"))
+    net.store("propulsion.propellant_kg", "kg", 0.0, description="station propellant (MMH/NTO)")
+    net.store("vent.propellant_kg", "kg", 0.0, -INF, INF, "propellant expelled", ledger=True)
+    net.store("supply.propellant_kg", "kg", 0.0, -INF, INF, "propellant delivered (negative)", ledger=True)
+    net.store("orbit.altitude_m", "m", model.initial_altitude_m, -INF, INF, "mean altitude")
     net.add_process("orbit.decay", {"orbit.altitude_m": 1.0})
     i_alt, i_prop = net.si("orbit.altitude_m"), net.si("propulsion.propellant_kg")
     i_decay = net.pi("orbit.decay")
     floor = model.reboost_floor_m if model.reboost_floor_m is not None else p["reboost"]["floor_altitude_m"]
     target = model.reboost_target_m if model.reboost_target_m is not None else p["reboost"]["target_altitude_m"]
 
-    def controller(net: Network) -> None:
+    def controller(net) -> None:
         h = net.x[i_alt]
         if h <= floor + 1e-6 and model.reboost_enabled:
             dv = hohmann_dv_mps(h, target)
