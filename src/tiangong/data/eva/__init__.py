@@ -1,0 +1,1 @@
+"""EVA task library and example plan requests (TOML, loaded with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""EVA planning: task library, CP-SAT planner, Gantt chart (imports nothing at package import)."""

@@ -1,0 +1,83 @@
+"""An EVA plan as a self-contained HTML Gantt chart (plotly, plotly.js inlined: no network).
+
+Rows EV1, EV2, IV, ARM; one bar per task and role (arm translations hatched grey); daylight
+windows as pale yellow bands behind the bars (night left white); Tianlian contact windows as a
+strip along the bottom; the suit's usable-time limit from hatch opening as a red line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..errors import InputError
+from ..timeutil import iso_z
+from .library import ROLES
+from .plan import Plan
+
+_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+            "#bcbd22", "#7f7f7f")
+
+
+def _ms(a: dt.datetime, b: dt.datetime) -> float:
+    return (b - a).total_seconds() * 1000.0
+
+
+def figure(plan: Plan):
+    """The plotly ``Figure`` of ``plan``."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    names = []
+    for r in plan.tasks:
+        if r.name not in names:
+            names.append(r.name)
+    for i, name in enumerate(names):
+        rows = [r for r in plan.tasks if r.name == name]
+        move = name.startswith("arm_move:")
+        fig.add_trace(go.Bar(
+            orientation="h", y=[r.role for r in rows], x=[_ms(r.start, r.end) for r in rows],
+            base=[iso_z(r.start, 0) for r in rows], name=name,
+            marker=dict(color="#bbbbbb" if move else _COLOURS[i % len(_COLOURS)],
+                        pattern=dict(shape="/" if move else "")),
+            hovertext=[f"{r.name} ({r.role})<br>{r.title}<br>{iso_z(r.start, 0)} - {iso_z(r.end, 0)}"
+                       f"<br>worksite {r.worksite}" for r in rows],
+            hoverinfo="text", showlegend=not move,
+        ))
+    shapes = []
+    for s, e in plan.daylight:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=iso_z(max(s, plan.start), 0),
+                           x1=iso_z(min(e, plan.end), 0), y0=0.06, y1=1.0, fillcolor="#fff3b0",
+                           opacity=0.6, line_width=0, layer="below"))
+    for s, e in plan.comm:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=iso_z(max(s, plan.start), 0),
+                           x1=iso_z(min(e, plan.end), 0), y0=0.0, y1=0.04, fillcolor="#6baed6",
+                           opacity=0.9, line_width=0))
+    limit = plan.hatch_open + dt.timedelta(seconds=plan.suit_usable_s)
+    shapes.append(dict(type="line", xref="x", yref="paper", x0=iso_z(limit, 0), x1=iso_z(limit, 0),
+                       y0=0, y1=1, line=dict(color="red", dash="dash")))
+    crew = ", ".join(f"{k} {v}" for k, v in plan.crew.items())
+    fig.update_layout(
+        title=(f"EVA plan {plan.name}: {iso_z(plan.start, 0)} - {iso_z(plan.end, 0)} "
+               f"({plan.duration_s / 3600:.2f} h; hatch open {plan.hatch_open_s / 3600:.2f} h)<br>"
+               f"<sup>{crew}; airlock {plan.airlock}; yellow: daylight, blue strip: Tianlian contact, "
+               f"red dashed: suit usable-time limit</sup>"),
+        barmode="overlay", shapes=shapes, xaxis=dict(type="date", title="UTC"),
+        yaxis=dict(categoryorder="array", categoryarray=list(reversed(ROLES)), title=""),
+        height=480, legend=dict(title="task"),
+    )
+    return fig
+
+
+def plan_html(plan: Plan) -> str:
+    """The whole HTML page (plotly.js inlined)."""
+    return figure(plan).to_html(include_plotlyjs=True, full_html=True)
+
+
+def write_html(plan: Plan, path: str | Path) -> Path:
+    p = Path(path)
+    try:
+        p.write_text(plan_html(plan), encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--html", f"cannot write {path}: {exc.strerror or exc}") from None
+    return p

@@ -1,0 +1,211 @@
+"""The EVA task library: load and validate ``tiangong/data/eva/tasks.toml`` (or a user file).
+
+Models are pydantic with ``extra="forbid"``: a typo in a field is an :class:`InputError` naming
+the file and field with the closest known name. Unknown worksites, unknown precedence ids and
+precedence cycles are InputErrors too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import InputError
+
+ROLES = ("EV1", "EV2", "IV", "ARM")
+Role = Literal["EV1", "EV2", "IV", "ARM"]
+Metabolic = Literal["rest", "light", "moderate", "heavy"]
+Kind = Literal["depress", "egress", "work", "closeout", "ingress", "repress"]
+AIRLOCK_WORKSITE = "airlock"  # placeholder resolved to the chosen airlock's worksite
+PHASES = ("depress", "egress", "ingress", "repress")  # added to every plan
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TaskSpec(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    kind: Kind = "work"
+    duration_min: float = Field(gt=0, le=600)
+    duration_sd_min: float = Field(ge=0)
+    roles: tuple[Role, ...] = Field(min_length=1)
+    worksite: str
+    hardware: tuple[str, ...] = ()
+    metabolic: Metabolic
+    precedence: tuple[str, ...] = ()
+    needs_daylight: bool = False
+    needs_comm: bool = False
+    arm_support: bool = False
+    priority: int = Field(ge=1, le=10)
+
+    @field_validator("roles")
+    @classmethod
+    def _unique_roles(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError(f"repeated role in {list(v)}")
+        return v
+
+
+class Worksite(_Model):
+    module: str
+    pos_m: tuple[float, float, float]
+
+
+class Airlock(_Model):
+    worksite: str
+    egress_extra_min: float = Field(default=0.0, ge=0)
+
+
+class ArmParams(_Model):
+    setup_min: float = Field(ge=0)
+    speed_mps: float = Field(gt=0)
+
+
+class MetabolicTable(_Model):
+    rest: float = Field(gt=0)
+    light: float = Field(gt=0)
+    moderate: float = Field(gt=0)
+    heavy: float = Field(gt=0)
+
+
+class Library(_Model):
+    """The whole task library (``task`` is the TOML array of tables ``[[task]]``)."""
+
+    metabolic_w: MetabolicTable
+    arm: ArmParams
+    airlocks: dict[str, Airlock]
+    worksites: dict[str, Worksite]
+    task: tuple[TaskSpec, ...]
+    source: str = "tasks.toml"
+
+    @property
+    def tasks(self) -> dict[str, TaskSpec]:
+        return {t.name: t for t in self.task}
+
+    def get(self, name: str, where: str = "task") -> TaskSpec:
+        """The task called ``name``; an unknown name is an InputError with the closest match."""
+        tasks = self.tasks
+        if name not in tasks:
+            raise InputError(where, f"unknown task {name!r}{_hint(name, tasks)}")
+        return tasks[name]
+
+    def worksite_of(self, task: TaskSpec, airlock: str) -> str:
+        return self.airlocks[airlock].worksite if task.worksite == AIRLOCK_WORKSITE else task.worksite
+
+    def metabolic_watts(self, task: TaskSpec) -> float:
+        return float(getattr(self.metabolic_w, task.metabolic))
+
+
+def _hint(name: str, known) -> str:
+    m = difflib.get_close_matches(str(name), list(known), n=1)
+    return f"; did you mean {m[0]!r}?" if m else ""
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
+
+
+def explain_validation(exc: ValidationError, root: type[BaseModel], data: dict) -> str:
+    """One line for the first pydantic error; an unknown field gets the closest known name."""
+    errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    err = errs[0]
+    loc = list(err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        model = root
+        for part in loc[:-1]:
+            if isinstance(part, int) or model is None:
+                continue
+            f = model.model_fields.get(part)
+            if f is None:  # a dict key (e.g. worksite name): the value type stays
+                continue
+            t = f.annotation
+            for arg in (getattr(t, "__args__", None) or (t,)):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    model = arg
+                    break
+        known = list(model.model_fields) if model else []
+        h = _hint(loc[-1], known)
+        msg = "unknown field" + (h if h else f"; known fields: {', '.join(known)}")
+    n = len(exc.errors())
+    more = f" (and {n - 1} more error{'s' if n > 2 else ''})" if n > 1 else ""
+    return f"{_loc(loc)}: {msg}{more}"
+
+
+def read_toml(path: str | Path | None, default_resource: str | None = None) -> tuple[dict, str]:
+    """Parse a TOML file (or a packaged resource in ``tiangong.data.eva``) -> (data, where)."""
+    if path is None:
+        res = resources.files("tiangong.data.eva").joinpath(default_resource)
+        text, where = res.read_text(encoding="utf-8"), f"tiangong/data/eva/{default_resource}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(str(path), "file not found")
+        text, where = p.read_text(encoding="utf-8"), str(path)
+    try:
+        return tomllib.loads(text), where
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(where, f"not valid TOML: {exc}") from None
+
+
+def check_precedence(tasks: dict[str, TaskSpec], where: str, field: str = "precedence") -> None:
+    """Every precedence id must be a known task and the precedence graph acyclic."""
+    for t in tasks.values():
+        for p in t.precedence:
+            if p not in tasks:
+                raise InputError(where, f"task {t.name!r}: {field}: unknown task {p!r}{_hint(p, tasks)}")
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(n: str, path: list[str]) -> None:
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            cyc = path[path.index(n):] + [n]
+            raise InputError(where, f"{field}: cycle {' -> '.join(cyc)}")
+        state[n] = 1
+        for p in tasks[n].precedence:
+            visit(p, path + [n])
+        state[n] = 2
+
+    for n in tasks:
+        visit(n, [])
+
+
+def load_library(path: str | Path | None = None) -> Library:
+    """Load and validate the task library (default: the packaged ``tasks.toml``)."""
+    data, where = read_toml(path, "tasks.toml")
+    try:
+        lib = Library.model_validate({**data, "source": where})
+    except ValidationError as exc:
+        raise InputError(where, explain_validation(exc, Library, data)) from None
+    names = [t.name for t in lib.task]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(where, f"task: duplicate name(s) {', '.join(dup)}")
+    for phase in PHASES:
+        if not any(t.kind == phase for t in lib.task):
+            raise InputError(where, f"task: no task of kind {phase!r} (needed in every plan)")
+        if sum(t.kind == phase for t in lib.task) > 1:
+            raise InputError(where, f"task: more than one task of kind {phase!r}")
+    for t in lib.task:
+        if t.worksite != AIRLOCK_WORKSITE and t.worksite not in lib.worksites:
+            raise InputError(where, f"task {t.name!r}: worksite: unknown worksite {t.worksite!r}"
+                                    f"{_hint(t.worksite, list(lib.worksites) + [AIRLOCK_WORKSITE])}")
+        if t.arm_support and "ARM" not in t.roles:
+            raise InputError(where, f"task {t.name!r}: arm_support = true needs role ARM in roles")
+    for name, a in lib.airlocks.items():
+        if a.worksite not in lib.worksites:
+            raise InputError(where, f"airlocks.{name}.worksite: unknown worksite {a.worksite!r}"
+                                    f"{_hint(a.worksite, lib.worksites)}")
+    check_precedence(lib.tasks, where)
+    return lib

@@ -1,0 +1,497 @@
+"""EVA planner: a plan request (TOML) + the task library + the ephemeris -> a timed plan (CP-SAT).
+
+Model (OR-Tools CP-SAT, whole minutes; ``docs/eva.md`` has the long version):
+
+* one interval per task, optional unless the task is a ``must``; each role (EV1, EV2, IV, ARM)
+  is a no-overlap resource, and a task's single interval sits on every role it needs, so all
+  its roles are held simultaneously;
+* phases: depress -> egress -> work tasks -> closeout (cleanup) -> ingress -> repress;
+* groups of constraints that can be relaxed to explain an infeasible request:
+  ``precedence`` (library precedence; a task whose predecessor is dropped is dropped too),
+  ``suit`` (hatch open: egress start -> ingress end <= rated - reserve),
+  ``daylight`` (a ``needs_daylight`` task lies inside one daylight window: umbra end -> next
+  umbra start), ``comm`` (a ``needs_comm`` task inside one Tianlian contact window),
+  ``arm`` (arm translation time between consecutive arm tasks at different worksites),
+  ``window`` (everything between ``earliest_start`` and ``latest_end``);
+* objective ``shortest``: minimise depress start -> repress end (ties: earliest end), every
+  requested task done; ``priority``: maximise the sum of priorities of the tasks done
+  (``must`` tasks always), then shortest.
+
+Daylight and contact windows come from the TLE nearest the date with drag terms removed
+(``tiangong.orbit``), are rounded inwards to whole minutes, and can be passed in directly
+(``Environment``) to plan without an ephemeris (tests do).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from ..errors import InputError
+from ..timeutil import at_seconds, iso_z, parse_utc, seconds_between
+from .library import (
+    PHASES, ROLES, Library, _hint, _Model, check_precedence, explain_validation, load_library, read_toml,
+)
+
+GROUPS = ("precedence", "suit", "daylight", "comm", "arm", "window")
+DEFAULT_HORIZON_H = 12.0
+
+
+# --------------------------------------------------------------------------- request
+
+class Crew(_Model):
+    EV1: str
+    EV2: str
+    IV: str
+
+
+class TaskRequest(_Model):
+    name: str
+    must: bool | None = None  # default: true (always for objective "shortest")
+    priority: int | None = Field(default=None, ge=1, le=10)
+
+
+class PlanRequest(_Model):
+    """A plan request (TOML, see ``docs/eva.md``)."""
+
+    name: str = "eva"
+    description: str = ""
+    earliest_start: dt.datetime
+    latest_end: dt.datetime | None = None  # default earliest_start + 12 h
+    airlock: Literal["wentian", "tianhe_node"] = "wentian"
+    crew: Crew
+    objective: Literal["shortest", "priority"] = "shortest"
+    suit_rated_h: float = Field(default=8.0, gt=0, le=12)
+    suit_reserve_min: float = Field(default=30.0, ge=0)
+    tle: str = "builtin"
+    task: tuple[TaskRequest, ...] = Field(min_length=1)
+
+    @field_validator("earliest_start", "latest_end", mode="before")
+    @classmethod
+    def _utc(cls, v):
+        return None if v is None else parse_utc(v)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.latest_end is None:
+            object.__setattr__(self, "latest_end", self.earliest_start + dt.timedelta(hours=DEFAULT_HORIZON_H))
+        if self.latest_end <= self.earliest_start:
+            raise ValueError("latest_end must be after earliest_start")
+        if self.latest_end - self.earliest_start > dt.timedelta(hours=24):
+            raise ValueError("latest_end - earliest_start must be at most 24 h")
+        return self
+
+    @property
+    def suit_usable_min(self) -> float:
+        return self.suit_rated_h * 60.0 - self.suit_reserve_min
+
+
+def load_request(path: str | Path) -> PlanRequest:
+    """Read and validate a plan request; errors name the file and the field."""
+    data, where = read_toml(path)
+    try:
+        return PlanRequest.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(where, explain_validation(exc, PlanRequest, data)) from None
+    except InputError as exc:  # a bad date inside a validator
+        raise InputError(where, str(exc)) from None
+
+
+# --------------------------------------------------------------------------- environment
+
+@dataclass(frozen=True)
+class Environment:
+    """Daylight and contact windows (aware UTC ``(start, end)`` pairs) over the planning span."""
+
+    daylight: tuple[tuple[dt.datetime, dt.datetime], ...]
+    comm: tuple[tuple[dt.datetime, dt.datetime], ...]
+    source: str = "given"
+
+
+@functools.lru_cache(maxsize=16)
+def environment(start: dt.datetime, end: dt.datetime, tle_spec: str = "builtin") -> Environment:
+    """Daylight (outside the umbra) and any-relay contact windows over [start, end] from the TLE
+    nearest ``start`` (drag terms removed)."""
+    from ..orbit.contacts import any_relay_windows
+    from ..orbit.eclipse import find_eclipses
+    from ..orbit.tle import builtin_tles, load_tle_file, nearest_tle, without_drag
+
+    tles = builtin_tles() if tle_spec in ("", "builtin") else load_tle_file(tle_spec)
+    chosen = nearest_tle(tles, start)
+    sat = without_drag(chosen)
+    dark = []
+    for e in find_eclipses(sat, start, end):
+        if e.umbra_duration_s > 0:
+            dark.append((e.umbra_start or start, e.umbra_end or end))
+    daylight, t = [], start
+    for s, e in sorted(dark):
+        if s > t:
+            daylight.append((t, s))
+        t = max(t, e)
+    if t < end:
+        daylight.append((t, end))
+    comm = tuple((w.start, w.end) for w in any_relay_windows(sat, start, end))
+    age_d = abs(seconds_between(chosen.epoch, start)) / 86400.0
+    return Environment(tuple(daylight), comm,
+                       f"TLE {chosen.norad_id} epoch {iso_z(chosen.epoch, 0)} ({age_d:.0f} d from start), no drag")
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class PlannedTask:
+    name: str
+    title: str
+    role: str
+    start: dt.datetime
+    end: dt.datetime
+    worksite: str
+    metabolic_w: float | None = None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "role": self.role, "start": iso_z(self.start, 0), "end": iso_z(self.end, 0),
+                "worksite": self.worksite, "title": self.title, "metabolic_w": self.metabolic_w}
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    start: dt.datetime  # depress start
+    end: dt.datetime  # repress end
+    hatch_open: dt.datetime  # egress start
+    hatch_close: dt.datetime  # ingress end
+    tasks: tuple[PlannedTask, ...]  # one row per task and role, plus arm moves; by start
+    done: tuple[str, ...]
+    dropped: tuple[str, ...]
+    daylight: tuple[tuple[dt.datetime, dt.datetime], ...]
+    comm: tuple[tuple[dt.datetime, dt.datetime], ...]
+    crew: dict
+    airlock: str
+    objective: str
+    status: str
+    suit_usable_s: float
+    environment: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def duration_s(self) -> float:
+        return seconds_between(self.start, self.end)
+
+    @property
+    def hatch_open_s(self) -> float:
+        return seconds_between(self.hatch_open, self.hatch_close)
+
+    def to_json(self) -> dict:
+        win = lambda ws: [{"start": iso_z(s, 0), "end": iso_z(e, 0)} for s, e in ws]  # noqa: E731
+        return {
+            "name": self.name, "start": iso_z(self.start, 0), "end": iso_z(self.end, 0),
+            "duration_s": round(self.duration_s, 1),
+            "hatch_open": iso_z(self.hatch_open, 0), "hatch_close": iso_z(self.hatch_close, 0),
+            "hatch_open_s": round(self.hatch_open_s, 1), "suit_usable_s": round(self.suit_usable_s, 1),
+            "airlock": self.airlock, "crew": dict(self.crew), "objective": self.objective, "status": self.status,
+            "done": list(self.done), "dropped": list(self.dropped),
+            "tasks": [t.to_json() for t in self.tasks],
+            "daylight_windows": win(self.daylight), "comm_windows": win(self.comm),
+            "environment": self.environment, "notes": list(self.notes),
+        }
+
+
+class InfeasiblePlan(InputError):
+    """No plan satisfies the request; ``binding`` names the constraint groups whose relaxation
+    makes it feasible (e.g. ``["daylight"]``)."""
+
+    def __init__(self, where: str, why: str, binding: list[str]):
+        self.binding = list(binding)
+        super().__init__(where, why)
+
+
+# --------------------------------------------------------------------------- the CP-SAT core
+
+@dataclass(frozen=True)
+class Item:
+    """One task to schedule, in whole minutes."""
+
+    name: str
+    dur: int
+    roles: tuple[str, ...]
+    worksite: str
+    kind: str = "work"
+    precedence: tuple[str, ...] = ()
+    needs_daylight: bool = False
+    needs_comm: bool = False
+    arm: bool = False
+    priority: int = 5
+    must: bool = True
+
+
+@dataclass
+class Solution:
+    status: str  # optimal | feasible | infeasible | unknown
+    start: dict[str, int] = field(default_factory=dict)  # present tasks only
+    end: dict[str, int] = field(default_factory=dict)
+
+
+def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]], comm: list[tuple[int, int]],
+             suit_usable: int, arm_time: dict[tuple[str, str], int] | None = None, objective: str = "shortest",
+             relax: frozenset[str] = frozenset(), extended_horizon: int | None = None,
+             time_limit_s: float = 5.0, workers: int = 2) -> Solution:
+    """Solve the scheduling model (times in minutes from the earliest start)."""
+    from ortools.sat.python import cp_model
+
+    H = extended_horizon if ("window" in relax and extended_horizon) else horizon
+    arm_time = arm_time or {}
+    m = cp_model.CpModel()
+    by = {it.name: it for it in items}
+    S, E, P, IV = {}, {}, {}, {}
+    for it in items:
+        S[it.name] = m.NewIntVar(0, H, f"s_{it.name}")
+        E[it.name] = m.NewIntVar(0, H, f"e_{it.name}")
+        P[it.name] = m.NewConstant(1) if (it.must or objective == "shortest") else m.NewBoolVar(f"p_{it.name}")
+        IV[it.name] = m.NewOptionalIntervalVar(S[it.name], it.dur, E[it.name], P[it.name], f"i_{it.name}")
+    for role in ROLES:
+        ivs = [IV[it.name] for it in items if role in it.roles]
+        if len(ivs) > 1:
+            m.AddNoOverlap(ivs)
+
+    def phase(kind):
+        return [it.name for it in items if it.kind == kind]
+
+    (dep,), (egr,), (ing,), (rep,) = (phase(k) for k in PHASES)
+    work = phase("work")
+    close = phase("closeout")
+    m.Add(E[dep] <= S[egr])
+    m.Add(E[ing] <= S[rep])
+    for n in work + close:
+        m.Add(S[n] >= E[egr]).OnlyEnforceIf(P[n])
+        m.Add(E[n] <= S[ing]).OnlyEnforceIf(P[n])
+    for c in close:
+        for n in work:
+            m.Add(E[n] <= S[c]).OnlyEnforceIf([P[n], P[c]])
+
+    if "precedence" not in relax:
+        for it in items:
+            for pred in it.precedence:
+                if pred in by:
+                    m.Add(E[pred] <= S[it.name]).OnlyEnforceIf([P[pred], P[it.name]])
+                    m.AddImplication(P[it.name], P[pred])
+    if "suit" not in relax:
+        m.Add(E[ing] - S[egr] <= suit_usable)
+
+    def inside(it, windows, tag):
+        fits = [(a, b) for a, b in windows if b - a >= it.dur]
+        if not fits:
+            m.Add(P[it.name] == 0)
+            return
+        bs = []
+        for k, (a, b) in enumerate(fits):
+            bk = m.NewBoolVar(f"{tag}_{it.name}_{k}")
+            m.Add(S[it.name] >= a).OnlyEnforceIf(bk)
+            m.Add(E[it.name] <= b).OnlyEnforceIf(bk)
+            bs.append(bk)
+        m.Add(sum(bs) == P[it.name])
+
+    for it in items:
+        if it.needs_daylight and "daylight" not in relax:
+            inside(it, daylight, "day")
+        if it.needs_comm and "comm" not in relax:
+            inside(it, comm, "comm")
+
+    if "arm" not in relax:
+        arm_items = [it for it in items if it.arm]
+        for a, b in itertools.combinations(arm_items, 2):
+            tab, tba = arm_time.get((a.worksite, b.worksite), 0), arm_time.get((b.worksite, a.worksite), 0)
+            if tab == 0 and tba == 0:
+                continue  # same worksite: the ARM no-overlap is enough
+            o = m.NewBoolVar(f"o_{a.name}_{b.name}")
+            m.Add(S[b.name] >= E[a.name] + tab).OnlyEnforceIf([o, P[a.name], P[b.name]])
+            m.Add(S[a.name] >= E[b.name] + tba).OnlyEnforceIf([o.Not(), P[a.name], P[b.name]])
+
+    span = (E[rep] - S[dep]) * (H + 1) + E[rep]
+    if objective == "priority":
+        big = (H + 1) * (H + 1) + H + 1
+        m.Maximize(sum(big * it.priority * P[it.name] for it in items if not it.must) - span)
+    else:
+        m.Minimize(span)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = int(workers)
+    st = solver.Solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Solution("infeasible" if st == cp_model.INFEASIBLE else "unknown")
+    out = Solution("optimal" if st == cp_model.OPTIMAL else "feasible")
+    for it in items:
+        if solver.Value(P[it.name]):
+            out.start[it.name] = solver.Value(S[it.name])
+            out.end[it.name] = solver.Value(E[it.name])
+    return out
+
+
+def explain_infeasible(items, relax_time_limit_s: float = 2.0, **kw) -> list[list[str]]:
+    """Constraint groups whose relaxation makes the model feasible: the single groups that do,
+    else the smallest pairs, else ``[["all"]]`` if even that fails."""
+    kw = {**kw, "time_limit_s": relax_time_limit_s}
+    singles = [[g] for g in GROUPS if schedule(items, relax=frozenset([g]), **kw).status in ("optimal", "feasible")]
+    if singles:
+        return singles
+    pairs = [list(p) for p in itertools.combinations(GROUPS, 2)
+             if schedule(items, relax=frozenset(p), **kw).status in ("optimal", "feasible")]
+    return pairs or [["all"]]
+
+
+# --------------------------------------------------------------------------- request -> plan
+
+def _minutes_in(windows, t0: dt.datetime) -> list[tuple[int, int]]:
+    out = []
+    for s, e in windows:
+        a, b = math.ceil(seconds_between(t0, s) / 60.0 - 1e-9), math.floor(seconds_between(t0, e) / 60.0 + 1e-9)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _translation_m(lib: Library, a: str, b: str) -> tuple[float, str]:
+    pa, pb = lib.worksites[a].pos_m, lib.worksites[b].pos_m
+    try:  # optional: a proper arm path from the robotics package, when it exists
+        from ..robotics.geometry import translation_path_m  # type: ignore[import-not-found]
+    except ImportError:
+        translation_path_m = None
+    if translation_path_m is not None:
+        try:
+            return float(translation_path_m(pa, pb)), "tiangong.robotics.geometry.translation_path_m"
+        except (TypeError, ValueError):
+            pass
+    return math.dist(pa, pb), "straight line between worksite positions"
+
+
+def arm_times(lib: Library, worksites) -> tuple[dict[tuple[str, str], int], str]:
+    """Arm translation minutes between every ordered pair of distinct worksites."""
+    out, how = {}, "none"
+    for a, b in itertools.permutations(sorted(set(worksites)), 2):
+        d, how = _translation_m(lib, a, b)
+        out[(a, b)] = math.ceil(lib.arm.setup_min + d / lib.arm.speed_mps / 60.0)
+    return out, how
+
+
+def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[Item]:
+    """The request's tasks plus the four airlock phases, as :class:`Item` (durations rounded up)."""
+    if req.airlock not in lib.airlocks:
+        raise InputError(where, f"airlock: unknown airlock {req.airlock!r}{_hint(req.airlock, lib.airlocks)}")
+    extra = lib.airlocks[req.airlock].egress_extra_min
+    names = [t.name for t in req.task]
+    for i, t in enumerate(req.task):
+        spec = lib.get(t.name, f"{where}: task[{i}].name")
+        if spec.kind in PHASES:
+            raise InputError(where, f"task[{i}].name: {t.name!r} is added to every plan; do not request it")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(where, f"task: requested twice: {', '.join(dup)}")
+    chosen = {t.name: lib.tasks[t.name] for t in lib.task if t.kind in PHASES}
+    chosen.update({t.name: lib.tasks[t.name] for t in req.task})
+    check_precedence({n: s.model_copy(update={"precedence": tuple(p for p in s.precedence if p in chosen)})
+                      for n, s in chosen.items()}, where, "precedence (library)")
+    reqs = {t.name: t for t in req.task}
+    items = []
+    for n, s in chosen.items():
+        r = reqs.get(n)
+        dur = s.duration_min + (extra if s.kind in ("egress", "ingress") else 0.0)
+        items.append(Item(
+            name=n, dur=math.ceil(dur - 1e-9), roles=tuple(s.roles), worksite=lib.worksite_of(s, req.airlock),
+            kind=s.kind, precedence=tuple(p for p in s.precedence if p in chosen),
+            needs_daylight=s.needs_daylight, needs_comm=s.needs_comm, arm=s.arm_support,
+            priority=(r.priority if r and r.priority is not None else s.priority),
+            must=(s.kind in PHASES) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
+        ))
+    return items
+
+
+def _precheck(items: list[Item], req: PlanRequest, daylight, comm, where: str) -> None:
+    """Cheap checks with specific messages before the solver runs."""
+    by = {it.name: it for it in items}
+    usable = req.suit_usable_min
+    need = by["egress"].dur + by["ingress"].dur
+    if usable < need:
+        raise InputError(where, f"suit_rated_h/suit_reserve_min: usable suit time {usable:.0f} min "
+                                f"(rated {req.suit_rated_h:g} h - reserve {req.suit_reserve_min:g} min) is below "
+                                f"egress + ingress = {need} min")
+    for it in items:
+        if not it.must:
+            continue
+        for flag, wins, what in ((it.needs_daylight, daylight, "daylight"), (it.needs_comm, comm, "comm")):
+            if flag:
+                longest = max((b - a for a, b in wins), default=0)
+                if longest < it.dur:
+                    raise InfeasiblePlan(where, f"infeasible: binding constraint: {what}: task {it.name!r} needs "
+                                                f"{it.dur} min of {what}, the longest {what} window is {longest} min",
+                                         [what])
+
+
+def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment | None = None,
+             where: str = "request", time_limit_s: float = 5.0, workers: int = 2,
+             explain: bool = True) -> Plan:
+    """Plan an EVA. ``env`` (daylight/comm windows) defaults to the ephemeris for the request."""
+    lib = lib or load_library()
+    items = build_items(req, lib, where)
+    t0 = req.earliest_start
+    horizon = int((req.latest_end - t0).total_seconds() // 60)
+    ext = horizon + 12 * 60
+    if env is None:
+        env = environment(t0, at_seconds(t0, ext * 60.0), req.tle)
+    daylight, comm = _minutes_in(env.daylight, t0), _minutes_in(env.comm, t0)
+    _precheck(items, req, daylight, comm, where)
+    arm_ws = [it.worksite for it in items if it.arm]
+    arm, arm_how = arm_times(lib, arm_ws)
+    usable = int(math.floor(req.suit_usable_min))
+    kw = dict(horizon=horizon, daylight=daylight, comm=comm, suit_usable=usable, arm_time=arm,
+              objective=req.objective, extended_horizon=ext, workers=workers)
+    sol = schedule(items, time_limit_s=time_limit_s, **kw)
+    if sol.status in ("infeasible", "unknown"):
+        binding = explain_infeasible(items, **kw) if explain else []
+        flat = sorted({g for combo in binding for g in combo})
+        text = " or ".join("+".join(c) for c in binding) if binding else "not analysed"
+        why = "no plan found within the time limit" if sol.status == "unknown" else "infeasible"
+        raise InfeasiblePlan(where, f"{why}: binding constraint(s): {text} (relaxing that group makes the "
+                                    f"request feasible; groups: {', '.join(GROUPS)})", flat)
+
+    def when(minute):
+        return at_seconds(t0, minute * 60.0)
+
+    specs = lib.tasks
+    rows = []
+    for it in items:
+        if it.name not in sol.start:
+            continue
+        s = specs[it.name]
+        for role in it.roles:
+            rows.append(PlannedTask(it.name, s.title, role, when(sol.start[it.name]), when(sol.end[it.name]),
+                                    it.worksite, lib.metabolic_watts(s) if role in ("EV1", "EV2") else None))
+    arm_done = sorted((sol.start[it.name], it) for it in items if it.arm and it.name in sol.start)
+    for (_, a), (_, b) in zip(arm_done, arm_done[1:]):
+        if a.worksite != b.worksite:
+            e = sol.end[a.name]
+            rows.append(PlannedTask(f"arm_move:{a.worksite}->{b.worksite}", "Large arm translation", "ARM",
+                                    when(e), when(e + arm[(a.worksite, b.worksite)]), b.worksite))
+    rows.sort(key=lambda r: (r.start, ROLES.index(r.role) if r.role in ROLES else 9, r.name))
+    start, end = when(sol.start["depress"]), when(sol.end["repress"])
+    overlap = lambda ws: tuple((a, b) for a, b in ws if b > start and a < end)  # noqa: E731
+    notes = [f"arm translation: {lib.arm.setup_min:g} min + distance / {lib.arm.speed_mps:g} m/s ({arm_how})"]
+    done = tuple(it.name for it in items if it.name in sol.start)
+    dropped = tuple(it.name for it in items if it.name not in sol.start)
+    return Plan(name=req.name, start=start, end=end, hatch_open=when(sol.start["egress"]),
+                hatch_close=when(sol.end["ingress"]), tasks=tuple(rows), done=done, dropped=dropped,
+                daylight=overlap(env.daylight), comm=overlap(env.comm), crew=req.crew.model_dump(),
+                airlock=req.airlock, objective=req.objective, status=sol.status,
+                suit_usable_s=req.suit_usable_min * 60.0, environment=env.source, notes=tuple(notes))
+
+
+def plan_file(path: str | Path, **kw) -> Plan:
+    """Load a plan request file and plan it (errors name the file)."""
+    req = load_request(path)
+    return plan_eva(req, where=str(path), **kw)
