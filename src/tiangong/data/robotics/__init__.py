@@ -1,0 +1,1 @@
+"""Robotic-arm and station-hull geometry parameters (TOML, loaded with importlib.resources)."""
