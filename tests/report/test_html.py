@@ -37,6 +37,8 @@ def make_record(names=None, with_events=True) -> RunRecord:
                              389e3 - 3e-3 * t + 8e3 * np.sin(2 * np.pi * t / ORBIT)),
         "crew.count": ("1", "crew on board", (None, None, None, None), np.where((t > 9e5) & (t < 1e6), 6.0, 3.0)),
         "station.mass_kg": ("kg", "station mass", (None, None, None, None), 100e3 - 1e-3 * t),
+        "orbit.beta_deg": ("deg", "beta angle", (None, None, None, None), 60.0 * np.sin(t / 5e6)),
+        "eclss.tank.o2_kg": ("kg", "stored O2", (20.0, None, 0.0, None), 150.0 - 1e-5 * t),
         "thermal.loop.temp_k": ("K", "not plotted", (280.0, 300.0, 275.0, 305.0), 290 + 5 * np.sin(t / 4000)),
     }
     if names is not None:

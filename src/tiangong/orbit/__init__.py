@@ -45,4 +45,18 @@ def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str
     return eclipse_events(without_drag(tle), epoch, duration_s)
 
 
-__all__ = ["mean_altitude_m", "scenario_eclipse_events"]
+def scenario_beta_deg(epoch: dt.datetime, t_s, tle_spec: str = "builtin", station: str = "tiangong"):
+    """Beta angle (deg) at ``t_s`` seconds after ``epoch``: evaluated hourly on the drag-free orbit
+    of the scenario's TLE and interpolated (beta drifts by < 0.2 deg per hour)."""
+    import numpy as np
+
+    from .eclipse import beta_angle_deg
+    from .tle import without_drag
+
+    t_s = np.asarray(t_s, dtype=float)
+    nodes = np.arange(0.0, float(t_s.max()) + 3600.0, 3600.0)
+    sat = without_drag(_tle_for(epoch, tle_spec, station))
+    return np.interp(t_s, nodes, beta_angle_deg(sat, nodes, epoch))
+
+
+__all__ = ["mean_altitude_m", "scenario_eclipse_events", "scenario_beta_deg"]

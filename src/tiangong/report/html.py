@@ -58,6 +58,8 @@ PLOTS: tuple[PlotSpec, ...] = (
     PlotSpec("orbit.altitude_m", "Altitude (km)", "km", 1e-3, digits=5),
     PlotSpec("crew.count", "Crew on board (persons)", "persons", 1.0, step=True),
     PlotSpec("station.mass_kg", "Station mass (t)", "t", 1e-3, digits=5),
+    PlotSpec("orbit.beta_deg", "Beta angle (deg)", "deg", 1.0),
+    PlotSpec("eclss.tank.o2_kg", "Stored O₂ (kg)", "kg", 1.0),
 )
 """The parameters plotted, in page order."""
 

@@ -58,6 +58,7 @@ def parameters() -> list[Parameter]:
         Parameter("propulsion.propellant_kg", "kg", "station propellant", "propulsion", 200.0, None, 0.0, None),
         Parameter("orbit.altitude_m", "m", "mean altitude", "orbit", 360e3, None, 340e3, None),
         Parameter("orbit.sunlit", "1", "sunlit fraction (1 sun, 0.5 penumbra, 0 umbra)", "orbit"),
+        Parameter("orbit.beta_deg", "deg", "beta angle: Sun elevation above the orbit plane", "orbit"),
         Parameter("crew.count", "1", "crew aboard", "crew"),
         Parameter("crew.eva_count", "1", "crew outside on EVA", "crew"),
         Parameter("station.mass_kg", "kg", "station mass: modules, docked vehicles and consumables", "station"),
@@ -228,7 +229,10 @@ def simulate(scenario: Scenario | str, progress: bool = False, sample_s: float |
     t = np.arange(0.0, duration, step)
     t = np.append(t, duration)
     params = parameters()
-    samples = {p.name: _values(traj, p.name, t) for p in params}
+    from ..orbit import scenario_beta_deg
+
+    samples = {p.name: _values(traj, p.name, t) for p in params if p.name != "orbit.beta_deg"}
+    samples["orbit.beta_deg"] = scenario_beta_deg(scenario.start, t, scenario.tle, scenario.station)
     events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in model.net.log]
     alarms = _alarms(traj, params)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms)
@@ -245,7 +249,10 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
 
     stores = {}
     for p in rec.parameters:
-        t, v = _polyline(traj, p.name)
+        if p.name == "orbit.beta_deg":  # not an engine quantity: from the samples
+            t, v = rec.t_s, rec.samples[p.name]
+        else:
+            t, v = _polyline(traj, p.name)
         if len(v) == 0:
             continue
         i, j = int(np.argmin(v)), int(np.argmax(v))
