@@ -190,3 +190,20 @@ def test_array_loss_drains_battery_to_the_floor_and_sheds_load():
     out = (tr.final("energy.loads_j") + tr.final("energy.loss_j") + tr.final("overflow.power.battery_j")
            + tr.final("power.battery_j") - tr.x0[0, tr.index("power.battery_j")] + tr.final("deficit.power.battery_j"))
     assert out == pytest.approx(sun, rel=1e-9)
+
+
+def test_eva_in_the_increment_vents_the_airlock_and_moves_crew_outside(increment):
+    """At hatch open the Wentian airlock's gas (12 m3 at cabin pressure, ideal gas m = p V M / (R T))
+    goes overboard; the two EVA crew breathe from suits (O2 from the station tanks) until hatch close."""
+    r = increment
+    ev = next(e for e in r.record.events if e.kind == "eva.hatch_open" and "EVA-2" in e.detail)
+    t = __import__("numpy").array([ev.t_s - 1e-3, ev.t_s + 1e-3])
+    vented = sum(r.trajectory.sample(f"vent.{sp}_kg", t)[1] - r.trajectory.sample(f"vent.{sp}_kg", t)[0]
+                 for sp in ("o2", "n2", "co2"))
+    when = r.scenario.start + dt.timedelta(seconds=ev.t_s - 60)
+    p = r.value_at("eclss.cabin.pressure_pa", when)
+    T = eclss.params()["cabin"]["temperature_k"]
+    m_air = 0.028965  # kg/mol, dry air (O2/N2 cabin close to it)
+    assert vented == pytest.approx(p * 12.0 * m_air / (8.314462618 * T), rel=0.02)
+    # cabin pressure is unchanged by the isolation of the airlock
+    assert r.value_at("eclss.cabin.pressure_pa", when + dt.timedelta(seconds=120)) == pytest.approx(p, rel=1e-3)

@@ -325,9 +325,11 @@ class StationModel:
                               kind=f"eclipse.{kind}", source="orbit", priority=1)
 
     def _schedule_eva(self) -> None:
-        p = eclss.params()["airlock"]
+        from ..eva.airlock import load_airlock  # one source for airlock volumes (data/eva/airlock.toml)
+
         for e in self.scenario.eva:
-            vol = p["wentian_volume_m3"] if e.airlock == "wentian" else p["tianhe_node_volume_m3"]
+            al = load_airlock(e.airlock)
+            vol = al.volume_m3 * (1.0 - al.recovered_fraction)  # gas not pumped back is vented
             self.net.schedule(self._t(e.start), lambda net, e=e, v=vol: self._eva_start(e, v),
                               kind="eva.hatch_open", source="crew", detail=f"{e.name}: {', '.join(e.crew)}")
             self.net.schedule(self._t(e.end), lambda net, e=e, v=vol: self._eva_end(e, v),
@@ -337,11 +339,9 @@ class StationModel:
         """Hatch open: the airlock is isolated from the cabin and its gas goes overboard."""
         net = self.net
         frac = volume_m3 / self._free_volume
-        self._eva_vent = {}
         for sp in AIR_SPECIES:
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * frac
             self._transfer(f"eclss.cabin.{sp}_kg", f"vent.{sp}_kg", m)
-            self._eva_vent[sp] = m
         self._airlock_out_m3 = volume_m3
         self._free_volume -= volume_m3  # same partial pressures in what is left of the cabin
         for n in e.crew:
@@ -352,16 +352,12 @@ class StationModel:
 
     def _eva_end(self, e, volume_m3: float) -> None:
         """Hatch closed: the airlock is repressurised from the O2 and N2 tanks and rejoins the cabin."""
-        vent = getattr(self, "_eva_vent", {})
         net = self.net
         V = self._free_volume
-        cab = eclss.params()["cabin"]
-        T = cab["temperature_k"]
         # refill the airlock to the cabin's current O2 and N2 partial pressures
         for sp, tank in (("o2", "eclss.tank.o2_kg"), ("n2", "eclss.tank.n2_kg")):
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * volume_m3 / V
             self._transfer(tank, f"eclss.cabin.{sp}_kg", m)
-        del vent, T
         self._airlock_out_m3 = 0.0
         self._free_volume += volume_m3
         for n in e.crew:
