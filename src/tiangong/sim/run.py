@@ -274,7 +274,7 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
                    "start": when(a.t_s), "end": when(a.cleared_t_s) if a.cleared_t_s is not None else None,
                    "duration_s": (a.cleared_t_s - a.t_s) if a.cleared_t_s is not None else None}
                   for a in rec.alarms]
-    shed = -traj.final("deficit.power.battery_j")
+    shed = 0.0 - traj.final("deficit.power.battery_j") + 0.0  # booked negative; avoid -0.0
     return {
         "scenario": sc.name,
         "start": iso_z(sc.start, 0),
