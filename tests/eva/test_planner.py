@@ -55,12 +55,10 @@ def request(tasks, **kw):
 
 
 def arm_minutes(a, b):
-    """Independent arm translation time: library setup + straight distance / speed."""
-    if a == b:
-        return 0
-    pa, pb = LIB.worksites[a].pos_m, LIB.worksites[b].pos_m
-    d = math.sqrt(sum((x - y) ** 2 for x, y in zip(pa, pb)))
-    return math.ceil(LIB.arm.setup_min + d / LIB.arm.speed_mps / 60.0)
+    """Arm move minutes between worksites (robotics trajectory or crew translation; the robotics side is
+    checked independently in tests/eva/test_history.py::test_arm_move_uses_robotics_trajectory)."""
+    from tiangong.eva.plan import move
+    return 0 if a == b else move(LIB, a, b).minutes
 
 
 def inside(s, e, windows):

@@ -55,7 +55,8 @@ class TaskSpec(_Model):
 
 class Worksite(_Model):
     module: str
-    pos_m: tuple[float, float, float]
+    site: str  # a site name in data/robotics/station_geometry.toml (arm reach, translation paths)
+    pos_m: tuple[float, float, float] | None = None  # legacy rough position, not used by the planner
 
 
 class Airlock(_Model):
@@ -64,8 +65,13 @@ class Airlock(_Model):
 
 
 class ArmParams(_Model):
+    name: str = "tianhe"  # arm of tiangong.robotics that supports arm tasks (tianhe | wentian | combined)
     setup_min: float = Field(ge=0)
-    speed_mps: float = Field(gt=0)
+    speed_mps: float | None = Field(default=None, gt=0)  # legacy, unused: arm times come from robotics
+
+
+class TranslationParams(_Model):
+    speed_mps: float = Field(gt=0)  # crew hand-over-hand translation speed along the hull path
 
 
 class MetabolicTable(_Model):
@@ -80,6 +86,7 @@ class Library(_Model):
 
     metabolic_w: MetabolicTable
     arm: ArmParams
+    translation: TranslationParams
     airlocks: dict[str, Airlock]
     worksites: dict[str, Worksite]
     task: tuple[TaskSpec, ...]
@@ -207,5 +214,15 @@ def load_library(path: str | Path | None = None) -> Library:
         if a.worksite not in lib.worksites:
             raise InputError(where, f"airlocks.{name}.worksite: unknown worksite {a.worksite!r}"
                                     f"{_hint(a.worksite, lib.worksites)}")
+    from ..robotics.arm import arm_names
+    from ..robotics.geometry import load_geometry
+
+    if lib.arm.name not in arm_names():
+        raise InputError(where, f"arm.name: unknown arm {lib.arm.name!r}{_hint(lib.arm.name, arm_names())}")
+    sites = load_geometry().sites
+    for name, w in lib.worksites.items():
+        if w.site not in sites:
+            raise InputError(where, f"worksites.{name}.site: unknown station_geometry site {w.site!r}"
+                                    f"{_hint(w.site, sites)}")
     check_precedence(lib.tasks, where)
     return lib

@@ -56,6 +56,8 @@ class TaskRequest(_Model):
     name: str
     must: bool | None = None  # default: true (always for objective "shortest")
     priority: int | None = Field(default=None, ge=1, le=10)
+    worksite: str | None = None  # override of the library worksite (e.g. the same job on Mengtian)
+    count: int = Field(default=1, ge=1, le=10)  # identical items done back to back: count x duration
 
 
 class PlanRequest(_Model):
@@ -357,27 +359,84 @@ def _minutes_in(windows, t0: dt.datetime) -> list[tuple[int, int]]:
     return out
 
 
-def _translation_m(lib: Library, a: str, b: str) -> tuple[float, str]:
-    pa, pb = lib.worksites[a].pos_m, lib.worksites[b].pos_m
-    try:  # optional: a proper arm path from the robotics package, when it exists
-        from ..robotics.geometry import translation_path_m  # type: ignore[import-not-found]
-    except ImportError:
-        translation_path_m = None
-    if translation_path_m is not None:
-        try:
-            return float(translation_path_m(pa, pb)), "tiangong.robotics.geometry.translation_path_m"
-        except (TypeError, ValueError):
-            pass
-    return math.dist(pa, pb), "straight line between worksite positions"
+@functools.lru_cache(maxsize=64)
+def site_bases(arm_name: str, site: str) -> tuple[str, ...]:
+    """Base points from which ``arm_name`` puts its tip at the work point of geometry ``site``."""
+    from ..robotics.geometry import reach_table
+
+    return tuple(reach_table(arm_name).get(site, ()))
 
 
-def arm_times(lib: Library, worksites) -> tuple[dict[tuple[str, str], int], str]:
-    """Arm translation minutes between every ordered pair of distinct worksites."""
-    out, how = {}, "none"
-    for a, b in itertools.permutations(sorted(set(worksites)), 2):
-        d, how = _translation_m(lib, a, b)
-        out[(a, b)] = math.ceil(lib.arm.setup_min + d / lib.arm.speed_mps / 60.0)
-    return out, how
+@functools.lru_cache(maxsize=1024)
+def arm_carry_s(arm_name: str, site_a: str, site_b: str) -> tuple[float, str]:
+    """Arm trajectory time (s) carrying the foot restraint from the work pose of ``site_a`` to that of
+    ``site_b``, from the common base point that gives the shortest move (``tiangong.robotics``:
+    ``carry``, IK at both poses then the synchronized trapezoidal profile); full pose first, position
+    only if the full pose has no IK solution. ``(inf, "")`` if no base point reaches both sites.
+    Deterministic (seeded IK) and cached per pair."""
+    from ..robotics.arm import carry, load_arm
+    from ..robotics.geometry import load_geometry
+
+    common = [b for b in site_bases(arm_name, site_a) if b in site_bases(arm_name, site_b)]
+    g, arm = load_geometry(), load_arm(arm_name)
+    best = (math.inf, "")
+    for base in sorted(common):
+        pa, pb = g.in_base(base, g.work_pose(site_a)), g.in_base(base, g.work_pose(site_b))
+        r = carry(arm, pa, pb)
+        if not r.ok:
+            r = carry(arm, pa, pb, position_only=True)
+        if r.ok and r.time_s < best[0]:
+            best = (float(r.time_s), base)
+    return best
+
+
+@functools.lru_cache(maxsize=1024)
+def translation_m(site_a: str, site_b: str) -> float:
+    """Hull-following translation path (m) between two geometry sites (``translation_path_m``)."""
+    from ..robotics.geometry import translation_path_m
+
+    return float(translation_path_m(site_a, site_b))
+
+
+@dataclass(frozen=True)
+class Move:
+    """How the arm (or, failing that, the crew) gets from one worksite to another."""
+
+    minutes: int
+    how: str  # "arm" | "translation"
+    seconds: float  # arm trajectory or translation time, before set-up and rounding
+    detail: str
+
+
+def move(lib: Library, a: str, b: str) -> Move:
+    """Move between worksites ``a`` and ``b`` for arm-supported work: set-up + arm trajectory time when one
+    base point of the library's arm reaches both sites, else set-up + crew translation (path / speed)."""
+    sa, sb = lib.worksites[a].site, lib.worksites[b].site
+    if sa == sb:
+        return Move(0, "arm", 0.0, f"same site {sa}")
+    t, base = arm_carry_s(lib.arm.name, sa, sb)
+    if math.isfinite(t):
+        return Move(math.ceil(lib.arm.setup_min + t / 60.0 - 1e-9), "arm", t,
+                    f"{lib.arm.name} arm from base {base}: trajectory {t:.0f} s + set-up {lib.arm.setup_min:g} min")
+    d = translation_m(sa, sb)
+    t = d / lib.translation.speed_mps
+    return Move(math.ceil(lib.arm.setup_min + t / 60.0 - 1e-9), "translation", t,
+                f"no base point of the {lib.arm.name} arm reaches both {sa} and {sb}: crew translation "
+                f"{d:.1f} m at {lib.translation.speed_mps:g} m/s + set-up {lib.arm.setup_min:g} min")
+
+
+def arm_times(lib: Library, worksites) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], Move]]:
+    """Move minutes between every ordered pair of distinct worksites (and the moves themselves)."""
+    moves = {(a, b): move(lib, a, b) for a, b in itertools.permutations(sorted(set(worksites)), 2)}
+    return {k: m.minutes for k, m in moves.items()}, moves
+
+
+def check_reach(lib: Library, task: str, worksite: str, where: str) -> None:
+    """An arm-supported task needs a worksite that some base point of the library's arm reaches."""
+    site = lib.worksites[worksite].site
+    if not site_bases(lib.arm.name, site):
+        raise InputError(where, f"task {task!r}: worksite {worksite!r} (site {site}) is out of reach of the "
+                                f"{lib.arm.name} arm from every base point; choose another worksite or arm")
 
 
 def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[Item]:
@@ -390,6 +449,8 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
         spec = lib.get(t.name, f"{where}: task[{i}].name")
         if spec.kind in PHASES:
             raise InputError(where, f"task[{i}].name: {t.name!r} is added to every plan; do not request it")
+        if t.worksite is not None and t.worksite not in lib.worksites:
+            raise InputError(where, f"task[{i}].worksite: unknown worksite {t.worksite!r}{_hint(t.worksite, lib.worksites)}")
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError(where, f"task: requested twice: {', '.join(dup)}")
@@ -401,9 +462,12 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
     items = []
     for n, s in chosen.items():
         r = reqs.get(n)
-        dur = s.duration_min + (extra if s.kind in ("egress", "ingress") else 0.0)
+        dur = s.duration_min * (r.count if r else 1) + (extra if s.kind in ("egress", "ingress") else 0.0)
+        ws = r.worksite if (r and r.worksite) else lib.worksite_of(s, req.airlock)
+        if s.arm_support:
+            check_reach(lib, n, ws, where)
         items.append(Item(
-            name=n, dur=math.ceil(dur - 1e-9), roles=tuple(s.roles), worksite=lib.worksite_of(s, req.airlock),
+            name=n, dur=math.ceil(dur - 1e-9), roles=tuple(s.roles), worksite=ws,
             kind=s.kind, precedence=tuple(p for p in s.precedence if p in chosen),
             needs_daylight=s.needs_daylight, needs_comm=s.needs_comm, arm=s.arm_support,
             priority=(r.priority if r and r.priority is not None else s.priority),
@@ -447,7 +511,7 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     daylight, comm = _minutes_in(env.daylight, t0), _minutes_in(env.comm, t0)
     _precheck(items, req, daylight, comm, where)
     arm_ws = [it.worksite for it in items if it.arm]
-    arm, arm_how = arm_times(lib, arm_ws)
+    arm, moves = arm_times(lib, arm_ws)
     usable = int(math.floor(req.suit_usable_min))
     kw = dict(horizon=horizon, daylight=daylight, comm=comm, suit_usable=usable, arm_time=arm,
               objective=req.objective, extended_horizon=ext, workers=workers)
@@ -472,16 +536,22 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
         for role in it.roles:
             rows.append(PlannedTask(it.name, s.title, role, when(sol.start[it.name]), when(sol.end[it.name]),
                                     it.worksite, lib.metabolic_watts(s) if role in ("EV1", "EV2") else None))
-    arm_done = sorted((sol.start[it.name], it) for it in items if it.arm and it.name in sol.start)
+    notes: list[str] = []
+    arm_done = sorted(((sol.start[it.name], it.name), it) for it in items if it.arm and it.name in sol.start)
     for (_, a), (_, b) in zip(arm_done, arm_done[1:]):
-        if a.worksite != b.worksite:
+        if a.worksite != b.worksite and moves[(a.worksite, b.worksite)].minutes > 0:
             e = sol.end[a.name]
-            rows.append(PlannedTask(f"arm_move:{a.worksite}->{b.worksite}", "Large arm translation", "ARM",
-                                    when(e), when(e + arm[(a.worksite, b.worksite)]), b.worksite))
+            mv = moves[(a.worksite, b.worksite)]
+            title = "Arm carry (robotics trajectory)" if mv.how == "arm" else "Crew translation (arm cannot reach both)"
+            rows.append(PlannedTask(f"arm_move:{a.worksite}->{b.worksite}", title, "ARM",
+                                    when(e), when(e + mv.minutes), b.worksite))
+            notes.append(f"arm_move {a.worksite}->{b.worksite}: {mv.minutes} min = {mv.detail}")
     rows.sort(key=lambda r: (r.start, ROLES.index(r.role) if r.role in ROLES else 9, r.name))
+    notes[:0] = [f"arm moves: set-up {lib.arm.setup_min:g} min + {lib.arm.name} arm trajectory time "
+                 f"(tiangong.robotics) when one base point reaches both worksites, else crew translation along "
+                 f"the hull path at {lib.translation.speed_mps:g} m/s"]
     start, end = when(sol.start["depress"]), when(sol.end["repress"])
     overlap = lambda ws: tuple((a, b) for a, b in ws if b > start and a < end)  # noqa: E731
-    notes = [f"arm translation: {lib.arm.setup_min:g} min + distance / {lib.arm.speed_mps:g} m/s ({arm_how})"]
     done = tuple(it.name for it in items if it.name in sol.start)
     dropped = tuple(it.name for it in items if it.name not in sol.start)
     return Plan(name=req.name, start=start, end=end, hatch_open=when(sol.start["egress"]),

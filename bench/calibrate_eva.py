@@ -1,0 +1,72 @@
+"""Calibration residuals of the EVA task library against the CALIBRATION real EVAs.
+
+    python bench/calibrate_eva.py            # residuals of the packaged library (planner, nominal times)
+    python bench/calibrate_eva.py --scan     # also scan a uniform scale k on every "work" task duration
+
+Only ``role = "calibration"`` files of ``tiangong/data/eva/history`` enter the fit; the validation EVAs
+(Shenzhou-12 EVA-1, Shenzhou-13 EVA-1, Shenzhou-14 EVA-2) are printed for information only, after the
+fit, and never used to choose k.  The objective is the root-mean-square relative error of the planned
+hatch-open duration.  docs/eva.md records what was changed in tasks.toml from this output and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from tiangong.errors import InputError
+from tiangong.eva.history import builtin_history, replay
+from tiangong.eva.library import Library, load_library
+
+
+def scaled(lib: Library, k: float) -> Library:
+    """``lib`` with every ``kind = "work"`` duration (and spread) multiplied by ``k``."""
+    tasks = tuple(t.model_copy(update={"duration_min": t.duration_min * k, "duration_sd_min": t.duration_sd_min * k})
+                  if t.kind == "work" else t for t in lib.task)
+    return lib.model_copy(update={"task": tasks})
+
+
+def residuals(lib: Library, role: str) -> list[tuple[str, float, float, float]]:
+    """(name, real min, planned min, relative error) for every history EVA of ``role``."""
+    out = []
+    for h in builtin_history(role):
+        try:
+            r = replay(h, lib)
+        except InputError:  # e.g. a scaled daylight task longer than any daylight window
+            out.append((h.name, h.real_s / 60, math.nan, math.inf))
+            continue
+        out.append((h.name, r.real_s / 60, r.planned_s / 60, r.planned_error))
+    return out
+
+
+def rms(rows) -> float:
+    return math.sqrt(sum(e * e for *_, e in rows) / len(rows))
+
+
+def show(title: str, rows) -> None:
+    print(title)
+    for n, real, plan, e in rows:
+        print(f"  {n:10s} real {real:5.0f} min  planned {plan:5.0f} min  error {100 * e:+6.1f} %")
+    print(f"  rms relative error {100 * rms(rows):.1f} %")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scan", action="store_true", help="scan a uniform work-duration scale k (0.5..2.0)")
+    a = ap.parse_args()
+    lib = load_library()
+    show("calibration set, packaged library:", residuals(lib, "calibration"))
+    if a.scan:
+        best = None
+        for i in range(0, 31):
+            k = 0.5 + 0.05 * i
+            e = rms(residuals(scaled(lib, k), "calibration"))
+            print(f"  k = {k:.2f}: calibration rms {100 * e:.1f} %")
+            if best is None or e < best[1]:
+                best = (k, e)
+        print(f"best uniform work scale on the calibration set: k = {best[0]:.2f} (rms {100 * best[1]:.1f} %)")
+    show("validation set (information only, not fitted):", residuals(lib, "validation"))
+
+
+if __name__ == "__main__":
+    main()
