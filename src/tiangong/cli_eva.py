@@ -51,13 +51,19 @@ def plan_cmd(
     _print(plan, html)
 
 
-def _print(plan, html: Optional[str]) -> None:
+def _wide():
+    """A console at least 120 columns wide, so EVA tables stay readable when piped."""
     from rich.console import Console
+
+    return Console(width=max(Console().width, 120))
+
+
+def _print(plan, html: Optional[str]) -> None:
     from rich.table import Table
 
     from .timeutil import iso_z
 
-    c = Console()
+    c = _wide()
     t = Table(title=f"EVA plan {plan.name} ({plan.status})")
     for col in ("start (UTC)", "end", "min", "task", "roles", "worksite"):
         t.add_column(col)
@@ -133,7 +139,7 @@ def simulate_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    c = Console()
+    c = _wide()
     t = Table(title=f"EVA {plan.name}: {runs} Monte Carlo runs (seed {seed})")
     for col in ("quantity", "median", "p5", "p95"):
         t.add_column(col, justify="right" if col != "quantity" else "left")
@@ -189,6 +195,7 @@ def history_cmd(
                   "-" if r.sim_median_s is None else _hm(r.sim_median_s),
                   "-" if r.sim_error is None else f"{100 * r.sim_error:+.1f} %",
                   "-" if r.abort_probability is None else f"{100 * r.abort_probability:.0f} %")
-    Console().print(t)
-    Console().print("real: hatch open -> hatch close as published; planned: planner, nominal library times; "
+    c = _wide()
+    c.print(t)
+    c.print("real: hatch open -> hatch close as published; planned: planner, nominal library times; "
                     "err = (model - real) / real; target |err| <= 15 % for the validation EVAs (docs/eva.md).")

@@ -256,12 +256,6 @@ def test_validation_simulated_median_within_15_percent(name):
 
 
 @needs_sim
-def test_simulated_errors_are_the_documented_ones():
-    for name, txt in SIM_XFAIL.items():
-        assert f"{100 * _sim_replay(name).sim_error:+.1f}" == txt, name
-
-
-@needs_sim
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_nominal_simulation_equals_the_plan(name):
     """One run uses nominal durations: the simulated sequence (blocks, waits, arm moves, library egress and

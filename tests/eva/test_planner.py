@@ -28,7 +28,7 @@ T0 = dt.datetime(2022, 9, 17, 5, 0, tzinfo=UTC)
 LIB = load_library()
 WORK = sorted(t.name for t in LIB.task if t.kind == "work")
 EXAMPLE = Path(__file__).resolve().parents[2] / "src/tiangong/data/eva/plans/sz14-eva2.toml"
-FAST = dict(time_limit_s=5.0, workers=2)
+FAST = dict(time_limit_s=5.0, workers=1)
 
 
 def at(minute):
@@ -363,3 +363,22 @@ def test_cli_subprocess_example_json():
     r = subprocess.run(CLI + ["eva", "plan", str(EXAMPLE), "--json"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["duration_s"] > 0
+
+
+def test_crew_day_rules_bound_the_eva():
+    """Depress starts no earlier than wake + prep; repress ends within the crew day; an empty
+    crew-day window is reported as binding."""
+    import datetime as _dt
+
+    from tiangong.eva.plan import InfeasiblePlan, load_request, plan_eva
+
+    base = load_request(Path(__file__).resolve().parents[2] / "src/tiangong/data/eva/plans/sz14-eva2.toml")
+    # wake 22:00 UTC the day before; a 9 h prep pushes the depress to 07:00 UTC at the earliest
+    late = base.model_copy(update={"prep_h": 9.0, "wake_utc": _dt.time(22, 0)})
+    p = plan_eva(late, time_limit_s=5)
+    wake = _dt.datetime(2022, 9, 16, 22, 0, tzinfo=_dt.timezone.utc)
+    assert p.start >= wake + _dt.timedelta(hours=9)
+    assert p.end <= wake + _dt.timedelta(hours=late.crew_day_max_h)
+    short = base.model_copy(update={"prep_h": 5.0, "crew_day_max_h": 5.0, "wake_utc": _dt.time(22, 0)})
+    with pytest.raises(InfeasiblePlan, match="crew day"):
+        plan_eva(short, time_limit_s=5)

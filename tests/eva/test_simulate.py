@@ -74,15 +74,19 @@ def test_overlong_eva_aborts_on_time_limit_with_reason():
 
 
 def test_heavy_eva_aborts_on_o2_reserve_at_the_exact_time():
-    # both EVs at the 15-min peak rate for a long time: O2 reserve comes first, at the analytic instant
-    w = SUIT.metabolic_w["peak"]
+    # both EVs at the 15-min peak rate for a long time; with ample water, CO2 absorber and battery the
+    # O2 reserve comes first, at the analytic instant
+    import dataclasses
+
+    suit = dataclasses.replace(SUIT, water_initial_kg=100.0, co2_capacity_kg=100.0, battery_energy_j=1e9)
+    w = suit.metabolic_w["peak"]
     tasks = [TaskSpec("egress", 600, 0, w), TaskSpec("work", 8 * 3600, 0, w), TaskSpec("ingress", 1200, 0, w)]
-    r = simulate_eva(tasks)
+    r = simulate_eva(tasks, suit=suit)
     rec = r.records[0]
     assert rec.abort_reason in ("EV1 o2 reserve", "EV2 o2 reserve")
-    r_rest, r_w = SUIT.rates(SUIT.metabolic_w["rest"])["o2"], SUIT.rates(w)["o2"]
-    o2_at_hatch = SUIT.o2_initial_kg - r_rest * r.airlock.suit_before_hatch_s
-    expect = (o2_at_hatch - r_w * SUIT.o2_reserve_s) / r_w
+    r_rest, r_w = suit.rates(suit.metabolic_w["rest"])["o2"], suit.rates(w)["o2"]
+    o2_at_hatch = suit.o2_initial_kg - r_rest * r.airlock.suit_before_hatch_s
+    expect = (o2_at_hatch - r_w * suit.o2_reserve_s) / r_w
     assert rec.abort_time_s == pytest.approx(expect, rel=1e-9)
     assert rec.completed == ("egress", "ingress") and rec.cut == ("work",)
 

@@ -12,7 +12,8 @@ Model (OR-Tools CP-SAT, whole minutes; ``docs/eva.md`` has the long version):
   ``daylight`` (a ``needs_daylight`` task lies inside one daylight window: umbra end -> next
   umbra start), ``comm`` (a ``needs_comm`` task inside one Tianlian contact window),
   ``arm`` (arm translation time between consecutive arm tasks at different worksites),
-  ``window`` (everything between ``earliest_start`` and ``latest_end``);
+  ``window`` (everything between ``earliest_start`` and ``latest_end``, clipped to the crew day:
+  ``wake_utc + prep_h`` to ``wake_utc + crew_day_max_h``);
 * objective ``shortest``: minimise depress start -> repress end (ties: earliest end), every
   requested task done; ``priority``: maximise the sum of priorities of the tasks done
   (``must`` tasks always), then shortest.
@@ -73,6 +74,15 @@ class PlanRequest(_Model):
     suit_rated_h: float = Field(default=8.0, gt=0, le=12)
     suit_reserve_min: float = Field(default=30.0, ge=0)
     tle: str = "builtin"
+    # Crew-day rules (U: Tiangong's are not published).  Depress may start ``prep_h`` after wake-up
+    # (suit checkout) and repress must end within ``crew_day_max_h`` of wake-up.  ``wake_utc`` is the
+    # wake-up time of day (the crew keeps Beijing time: 06:00 BJT = 22:00 UTC, crew/timeline.py); by
+    # default the EVA day is shifted so the crew wakes ``prep_h`` before ``earliest_start`` (EVA days
+    # are rescheduled: Shenzhou-17 EVA-2 opened the hatch at 05:40 BJT).  Shenzhou-13 EVA-1 ended at
+    # 01:16 BJT, 19.3 h after a 06:00 wake, so the default crew day is 20 h.
+    wake_utc: dt.time | None = None
+    prep_h: float = Field(default=0.0, ge=0, le=12)
+    crew_day_max_h: float = Field(default=20.0, gt=0, le=24)
     task: tuple[TaskRequest, ...] = Field(min_length=1)
 
     @field_validator("earliest_start", "latest_end", mode="before")
@@ -93,6 +103,17 @@ class PlanRequest(_Model):
     @property
     def suit_usable_min(self) -> float:
         return self.suit_rated_h * 60.0 - self.suit_reserve_min
+
+    def crew_day(self) -> tuple[dt.datetime, dt.datetime]:
+        """(earliest depress, latest repress end) allowed by the crew-day rules, for the crew day
+        that contains ``earliest_start`` (the last wake-up at or before it)."""
+        if self.wake_utc is None:
+            wake = self.earliest_start - dt.timedelta(hours=self.prep_h)
+        else:
+            wake = dt.datetime.combine(self.earliest_start.date(), self.wake_utc, tzinfo=dt.timezone.utc)
+            if wake > self.earliest_start:
+                wake -= dt.timedelta(days=1)
+        return wake + dt.timedelta(hours=self.prep_h), wake + dt.timedelta(hours=self.crew_day_max_h)
 
 
 def load_request(path: str | Path) -> PlanRequest:
@@ -243,7 +264,7 @@ class Solution:
 def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]], comm: list[tuple[int, int]],
              suit_usable: int, arm_time: dict[tuple[str, str], int] | None = None, objective: str = "shortest",
              relax: frozenset[str] = frozenset(), extended_horizon: int | None = None,
-             time_limit_s: float = 5.0, workers: int = 2) -> Solution:
+             time_limit_s: float = 5.0, workers: int = 1) -> Solution:
     """Solve the scheduling model (times in minutes from the earliest start)."""
     from ortools.sat.python import cp_model
 
@@ -325,6 +346,7 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.num_workers = int(workers)
+    solver.parameters.random_seed = 0  # with one worker (the default) the plan is reproducible
     st = solver.Solve(m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Solution("infeasible" if st == cp_model.INFEASIBLE else "unknown")
@@ -498,13 +520,19 @@ def _precheck(items: list[Item], req: PlanRequest, daylight, comm, where: str) -
 
 
 def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment | None = None,
-             where: str = "request", time_limit_s: float = 5.0, workers: int = 2,
+             where: str = "request", time_limit_s: float = 5.0, workers: int = 1,
              explain: bool = True) -> Plan:
     """Plan an EVA. ``env`` (daylight/comm windows) defaults to the ephemeris for the request."""
     lib = lib or load_library()
     items = build_items(req, lib, where)
-    t0 = req.earliest_start
-    horizon = int((req.latest_end - t0).total_seconds() // 60)
+    day_start, day_end = req.crew_day()
+    t0 = max(req.earliest_start, day_start)
+    t_end = min(req.latest_end, day_end)
+    if t_end <= t0:
+        raise InfeasiblePlan(where, f"infeasible: binding constraint: crew day: the window {iso_z(t0, 0)} - "
+                                    f"{iso_z(t_end, 0)} is empty (wake {iso_z(day_start - dt.timedelta(hours=req.prep_h), 0)}, "
+                                    f"prep {req.prep_h:g} h, crew day {req.crew_day_max_h:g} h)", ["window"])
+    horizon = int((t_end - t0).total_seconds() // 60)
     ext = horizon + 12 * 60
     if env is None:
         env = environment(t0, at_seconds(t0, ext * 60.0), req.tle)
