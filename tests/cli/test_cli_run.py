@@ -126,3 +126,8 @@ def test_usage_errors_are_one_line():
     _assert_one_line_error(tiangong("run"), "Missing argument")
     _assert_one_line_error(tiangong("orbit", "eclipses", "--bogus", "1"), "--bogus")
     _assert_one_line_error(tiangong("run", "shenzhou-14", "--sample-s", "abc"), "--sample-s")
+
+
+def test_unknown_real_eva_reference(tmp_path):
+    text = SHORT + '\n[[eva]]\nhistory = "sz14-eva9"\n'
+    _assert_one_line_error(_bad(tmp_path, text), "eva[0]", "sz14-eva9")

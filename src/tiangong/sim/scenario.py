@@ -56,8 +56,12 @@ class Reboost(_Strict):
 
 
 class Eva(_Strict):
-    """A spacewalk as a crew activity: hatch open to hatch close."""
+    """A spacewalk as a crew activity: hatch open to hatch close.
 
+    ``history = "sz14-eva2"`` takes name, times, EV crew and airlock from the packaged real-EVA file
+    (data/eva/history/), so the station scenario and the EVA module share one source."""
+
+    history: str | None = None
     name: str
     start: dt.datetime
     end: dt.datetime
@@ -66,6 +70,23 @@ class Eva(_Strict):
     source: str = ""
 
     _t = field_validator("start", "end", mode="before")(_utc)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_history(cls, data):
+        if not isinstance(data, dict) or not data.get("history"):
+            return data
+        from ..eva.history import builtin_history
+
+        known = {h.name: h for h in builtin_history()}
+        h = known.get(data["history"])
+        if h is None:
+            hint = difflib.get_close_matches(str(data["history"]), list(known), n=1)
+            raise ValueError(f"unknown real EVA {data['history']!r}"
+                             + (f"; did you mean {hint[0]!r}?" if hint else f"; known: {', '.join(known)}"))
+        filled = {"name": f"{h.mission} EVA-{h.eva_number}", "start": h.hatch_open, "end": h.hatch_close,
+                  "crew": [h.crew.EV1, h.crew.EV2], "airlock": h.airlock, "source": " ; ".join(h.sources)}
+        return {**filled, **data}
 
     @model_validator(mode="after")
     def _window(self):
