@@ -34,6 +34,8 @@ import numpy as np
 from ..errors import InputError
 from .library import PHASES, Library
 from .plan import Plan, PlanRequest
+from .simulate import DurationStats
+from .simulate import quantiles as _q
 
 ARM_MOVE_SD = 0.10  # U: relative 1-sigma spread of an arm move (operator pace, checks)
 CHUNK = 250
@@ -102,13 +104,8 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
     return out
 
 
-def _q(x) -> dict[str, float]:
-    p5, med, p95 = np.percentile(np.asarray(x, dtype=float), [5.0, 50.0, 95.0])
-    return {"median": float(med), "p5": float(p5), "p95": float(p95)}
-
-
 @dataclass(frozen=True)
-class SimSummary:
+class SimSummary(DurationStats):
     """Distribution summary of the runs (hatch-open seconds; minimum consumable margins in minutes)."""
 
     runs: int
@@ -119,22 +116,6 @@ class SimSummary:
     margins_min: dict[str, dict[str, float]]
     tasks: tuple = ()
     results: tuple = field(default=(), repr=False)  # the simulate_eva results (one per chunk)
-
-    @property
-    def median_s(self) -> float:
-        return _q(self.duration_s)["median"]
-
-    @property
-    def p5_s(self) -> float:
-        return _q(self.duration_s)["p5"]
-
-    @property
-    def p95_s(self) -> float:
-        return _q(self.duration_s)["p95"]
-
-    @property
-    def abort_probability(self) -> float:
-        return float(np.mean(self.aborted))
 
     @property
     def result(self):

@@ -74,13 +74,40 @@ class EvaRun:
     depleted: tuple[str, ...]
 
 
-def _q(x: np.ndarray) -> dict[str, float]:
-    p5, med, p95 = np.percentile(x, [5.0, 50.0, 95.0])
+def quantiles(x) -> dict[str, float]:
+    """Median, 5th and 95th percentiles of ``x``."""
+    p5, med, p95 = np.percentile(np.asarray(x, dtype=float), [5.0, 50.0, 95.0])
     return {"median": float(med), "p5": float(p5), "p95": float(p95)}
 
 
+_q = quantiles
+
+
+class DurationStats:
+    """Distribution properties shared by run collections with ``duration_s`` and ``aborted`` arrays."""
+
+    duration_s: np.ndarray
+    aborted: np.ndarray
+
+    @property
+    def median_s(self) -> float:
+        return quantiles(self.duration_s)["median"]
+
+    @property
+    def p5_s(self) -> float:
+        return quantiles(self.duration_s)["p5"]
+
+    @property
+    def p95_s(self) -> float:
+        return quantiles(self.duration_s)["p95"]
+
+    @property
+    def abort_probability(self) -> float:
+        return float(np.mean(self.aborted))
+
+
 @dataclass(frozen=True)
-class EvaSimResult:
+class EvaSimResult(DurationStats):
     """All runs of :func:`simulate_eva` and their distributions."""
 
     runs: int
@@ -93,22 +120,6 @@ class EvaSimResult:
     margins_min: dict[str, np.ndarray]  # consumable -> (runs,) minimum margin, worst EV
     aborted: np.ndarray  # (runs,) bool
     records: tuple[EvaRun, ...]
-
-    @property
-    def median_s(self) -> float:
-        return _q(self.duration_s)["median"]
-
-    @property
-    def p5_s(self) -> float:
-        return _q(self.duration_s)["p5"]
-
-    @property
-    def p95_s(self) -> float:
-        return _q(self.duration_s)["p95"]
-
-    @property
-    def abort_probability(self) -> float:
-        return float(np.mean(self.aborted))
 
     @property
     def abort_reasons(self) -> dict[str, int]:
