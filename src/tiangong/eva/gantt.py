@@ -16,7 +16,8 @@ from .library import ROLES
 from .plan import Plan
 
 _COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-            "#bcbd22", "#7f7f7f")
+            "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
+            "#e6550d", "#31a354", "#756bb1", "#636363")  # 20 distinct colours: one per library task
 
 
 def _ms(a: dt.datetime, b: dt.datetime) -> float:
