@@ -307,6 +307,8 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
             "vented_kg": {k.split(".")[1]: traj.final(k) for k in traj.names if k.startswith("vent.")},
             "shunted_energy_j": traj.final("overflow.power.battery_j"),
         },
+        "reboosts": [{"at": when(t), "from_altitude_m": h0, "to_altitude_m": h1, "dv_mps": dv, "propellant_kg": kg}
+                     for t, h0, h1, dv, kg in model.reboosts],
         "mass_balance_relative_error": balance,
         "eclipses": model.n_eclipses,
         "wall_time_s": {"engine": engine_wall},
