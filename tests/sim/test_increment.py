@@ -236,3 +236,15 @@ def test_cabin_leak_fault_matches_choked_orifice_flow():
     area = math.pi * (3e-3 / 2) ** 2
     mdot = 0.6 * area * p * math.sqrt(gamma / (r_s * T)) * (2 / (gamma + 1)) ** ((gamma + 1) / (2 * (gamma - 1)))
     assert extra == pytest.approx(np.trapezoid(mdot, t), rel=0.01)
+
+
+def test_array_output_follows_the_earth_sun_distance(increment):
+    """The solar flux factor (1 AU / r)^2 spans 0.967 (aphelion, early July) to 1.034 (perihelion,
+    early January) over a year (reference-values.md 3.1, D); the Jun-Dec run sees its minimum at
+    aphelion (2022-07-04) and ~1.03 by early December."""
+    flux = increment.model._flux
+    day_min = int(flux.argmin())
+    aphelion = (dt.date(2022, 7, 4) - increment.scenario.start.date()).days
+    assert abs(day_min - aphelion) <= 1
+    assert flux.min() == pytest.approx(0.967, abs=0.001)
+    assert 1.025 < flux[-1] < 1.034

@@ -106,13 +106,28 @@ class StationModel:
         return sum(caps.get(m, 0.0) for m in self.modules)
 
     def array_power_w(self, sunlit: float) -> float:
-        """Array output now (W).  Degradation (~0.7 %/yr) is re-evaluated once a simulated day."""
+        """Array output now (W): ratings at 1 AU, degraded for age (~0.7 %/yr) and scaled by the
+        solar flux at the Earth-Sun distance of the day ((1 AU / r)^2, +-3.3 % over a year, DE421);
+        both re-evaluated once a simulated day."""
         day = int(self.net.t_s // 86400.0)
         if day != self._array_day:
-            when = self.epoch + dt.timedelta(days=day)
-            self._array_degraded_w = sum(m.array_power_at_w(when) for m in self.modules.values())
+            when = self.epoch + dt.timedelta(days=day + 0.5)
+            flux = self._flux_factor(day)
+            self._array_degraded_w = flux * sum(m.array_power_at_w(when) for m in self.modules.values())
             self._array_day = day
         return power.array_power_w(self._array_degraded_w * self.array_derate, sunlit)
+
+    def _flux_factor(self, day: int) -> float:
+        """(1 AU / r_sun)^2 at noon of scenario day ``day`` (cached for the whole run at first use)."""
+        if not hasattr(self, "_flux"):
+            import numpy as np
+
+            from ..orbit.sun import sun_gcrs_m
+
+            n = int(self.scenario.duration_s // 86400.0) + 2
+            r = np.linalg.norm(sun_gcrs_m(self.epoch, (np.arange(n) + 0.5) * 86400.0), axis=1)
+            self._flux = (1.495978707e11 / r) ** 2  # IAU 2012 astronomical unit
+        return float(self._flux[min(day, len(self._flux) - 1)])
 
     # ------------------------------------------------------------------ building
     def build(self) -> "StationModel":
