@@ -131,3 +131,9 @@ def test_usage_errors_are_one_line():
 def test_unknown_real_eva_reference(tmp_path):
     text = SHORT + '\n[[eva]]\nhistory = "sz14-eva9"\n'
     _assert_one_line_error(_bad(tmp_path, text), "eva[0]", "sz14-eva9")
+
+
+def test_eva_crew_not_aboard(tmp_path):
+    text = SHORT + '\n[[eva]]\nname = "e"\nstart = "2022-11-29T02:00:00Z"\nend = "2022-11-29T05:00:00Z"\ncrew = ["Fei Junlong"]\n'
+    # the Shenzhou-15 crew entered the station only at 2022-11-29 23:33 UTC
+    _assert_one_line_error(_bad(tmp_path, text), "eva[0].crew", "Fei Junlong", "not aboard")

@@ -13,16 +13,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 
 ROLES = ("EV1", "EV2", "IV", "ARM")
 Role = Literal["EV1", "EV2", "IV", "ARM"]
 Metabolic = Literal["rest", "light", "moderate", "heavy"]
-Kind = Literal["depress", "egress", "work", "closeout", "ingress", "repress"]
+Kind = Literal["depress", "egress", "egress_second", "work", "closeout", "ingress", "repress"]
 AIRLOCK_WORKSITE = "airlock"  # placeholder resolved to the chosen airlock's worksite
 PHASES = ("depress", "egress", "ingress", "repress")  # added to every plan
+SECOND_EGRESS = "egress_second"  # optional kind: the second EV's egress, right after the first EV's
+EVS = ("EV1", "EV2")
 
 
 class _Model(BaseModel):
@@ -44,6 +46,9 @@ class TaskSpec(_Model):
     needs_comm: bool = False
     arm_support: bool = False
     priority: int = Field(ge=1, le=10)
+    # spacewalkers the task needs (1 or 2); default: every EV in ``roles``. Fewer than the EVs listed
+    # means the planner chooses which of the listed EVs does it (one-person task).
+    ev_count: int | None = Field(default=None, ge=1, le=2)
 
     @field_validator("roles")
     @classmethod
@@ -51,6 +56,27 @@ class TaskSpec(_Model):
         if len(set(v)) != len(v):
             raise ValueError(f"repeated role in {list(v)}")
         return v
+
+    @model_validator(mode="after")
+    def _ev_count(self):
+        n = sum(r in EVS for r in self.roles)
+        if self.ev_count is not None and self.ev_count > n:
+            raise ValueError(f"ev_count = {self.ev_count} but only {n} EV role(s) in roles")
+        return self
+
+    @property
+    def ev_roles(self) -> tuple[str, ...]:
+        """The EVs that may do the task."""
+        return tuple(r for r in self.roles if r in EVS)
+
+    @property
+    def evs_needed(self) -> int:
+        return len(self.ev_roles) if self.ev_count is None else self.ev_count
+
+    @property
+    def ev_choice(self) -> bool:
+        """True for a task done by one of several listed EVs (the planner picks)."""
+        return self.evs_needed < len(self.ev_roles)
 
 
 class Worksite(_Model):
@@ -199,6 +225,8 @@ def load_library(path: str | Path | None = None) -> Library:
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError(where, f"task: duplicate name(s) {', '.join(dup)}")
+    if sum(t.kind == SECOND_EGRESS for t in lib.task) > 1:
+        raise InputError(where, f"task: more than one task of kind {SECOND_EGRESS!r}")
     for phase in PHASES:
         if not any(t.kind == phase for t in lib.task):
             raise InputError(where, f"task: no task of kind {phase!r} (needed in every plan)")

@@ -16,6 +16,7 @@ from .. import station as station_layer
 from ..crew import timeline
 from ..crew.metabolism import bvad
 from ..systems import eclss, power, propulsion
+from ..errors import InputError
 from ..timeutil import seconds_between
 from .network import Network, Store
 from .scenario import Scenario
@@ -342,7 +343,14 @@ class StationModel:
     def _schedule_eva(self) -> None:
         from ..eva.airlock import load_airlock  # one source for airlock volumes (data/eva/airlock.toml)
 
-        for e in self.scenario.eva:
+        sc = self.scenario
+        for i, e in enumerate(sc.eva):
+            aboard = set(station_layer.station_at(e.start, config=sc.station).crew) | set(sc.crew)
+            missing = [n for n in e.crew if n not in aboard]
+            if missing:
+                raise InputError(sc.source_file or sc.name,
+                                 f"eva[{i}].crew: {', '.join(missing)} not aboard at {e.start.isoformat()} "
+                                 f"(aboard: {', '.join(sorted(aboard)) or 'nobody'})")
             al = load_airlock(e.airlock)
             vol = al.volume_m3 * (1.0 - al.recovered_fraction)  # gas not pumped back is vented
             self.net.schedule(self._t(e.start), lambda net, e=e, v=vol: self._eva_start(e, v),
