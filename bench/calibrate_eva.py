@@ -2,6 +2,8 @@
 
     python bench/calibrate_eva.py            # residuals of the packaged library (planner, nominal times)
     python bench/calibrate_eva.py --scan     # also scan a uniform scale k on every "work" task duration
+                                             # and the handrail translation speed
+    python bench/calibrate_eva.py --validation   # print the validation EVAs at the end (information only)
 
 Only ``role = "calibration"`` files of ``tiangong/data/eva/history`` enter the fit; the validation EVAs
 (Shenzhou-12 EVA-1, Shenzhou-13 EVA-1, Shenzhou-14 EVA-2) are printed for information only, after the
@@ -24,6 +26,11 @@ def scaled(lib: Library, k: float) -> Library:
     tasks = tuple(t.model_copy(update={"duration_min": t.duration_min * k, "duration_sd_min": t.duration_sd_min * k})
                   if t.kind == "work" else t for t in lib.task)
     return lib.model_copy(update={"task": tasks})
+
+
+def with_speed(lib: Library, v: float) -> Library:
+    """``lib`` with the crew handrail translation speed ``v`` (m/s)."""
+    return lib.model_copy(update={"translation": lib.translation.model_copy(update={"speed_mps": v})})
 
 
 def residuals(lib: Library, role: str) -> list[tuple[str, float, float, float]]:
@@ -52,7 +59,10 @@ def show(title: str, rows) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scan", action="store_true", help="scan a uniform work-duration scale k (0.5..2.0)")
+    ap.add_argument("--scan", action="store_true",
+                    help="scan a uniform work-duration scale k (0.5..2.0) and the translation speed")
+    ap.add_argument("--validation", action="store_true",
+                    help="print the validation EVAs at the end (information only, never fitted)")
     a = ap.parse_args()
     lib = load_library()
     show("calibration set, packaged library:", residuals(lib, "calibration"))
@@ -65,6 +75,15 @@ def main() -> None:
             if best is None or e < best[1]:
                 best = (k, e)
         print(f"best uniform work scale on the calibration set: k = {best[0]:.2f} (rms {100 * best[1]:.1f} %)")
+        best = None
+        for v in (0.02, 0.03, 0.05, 0.1, 0.2, 0.5):
+            e = rms(residuals(with_speed(lib, v), "calibration"))
+            print(f"  translation {v:.2f} m/s: calibration rms {100 * e:.1f} %")
+            if best is None or e < best[1]:
+                best = (v, e)
+        print(f"best translation speed on the calibration set: {best[0]:.2f} m/s (rms {100 * best[1]:.1f} %)")
+    if not a.validation:
+        return
     show("validation set (information only, not fitted):", residuals(lib, "validation"))
 
 

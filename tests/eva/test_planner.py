@@ -61,6 +61,18 @@ def arm_minutes(a, b):
     return 0 if a == b else move(LIB, a, b).minutes
 
 
+def walk_minutes(a, b):
+    """Crew translation minutes between two library worksites, from the geometry path directly."""
+    from tiangong.robotics.geometry import translation_path_m
+    sa, sb = LIB.worksites[a].site, LIB.worksites[b].site
+    return 0 if sa == sb else math.ceil(translation_path_m(sa, sb) / LIB.translation.speed_mps / 60.0 - 1e-9)
+
+
+def worksite(n, req):
+    r = next((t for t in req.task if t.name == n), None)
+    return r.worksite if (r is not None and r.worksite) else LIB.worksite_of(LIB.tasks[n], req.airlock)
+
+
 def inside(s, e, windows):
     return any(a <= s and e <= b for a, b in windows)
 
@@ -71,10 +83,15 @@ def check_plan(plan, req, env):
     spans = {}
     for r in rows:
         spans.setdefault(r.name, set()).add((r.start, r.end))
-    # all roles of a task at the same time, and exactly the library's roles
+    # all roles of a task at the same time, and exactly the library's roles (a one-person task: its
+    # non-EV roles plus exactly ev_count of the EVs it lists)
     for name, sp in spans.items():
         assert len(sp) == 1, f"{name}: roles not simultaneous"
-        assert sorted(r.role for r in rows if r.name == name) == sorted(LIB.tasks[name].roles)
+        t = LIB.tasks[name]
+        got = [r.role for r in rows if r.name == name]
+        assert sorted(x for x in got if x not in ("EV1", "EV2")) == sorted(x for x in t.roles if x not in ("EV1", "EV2"))
+        evs = [x for x in got if x in ("EV1", "EV2")]
+        assert len(evs) == t.evs_needed and set(evs) <= set(t.ev_roles), (name, got)
         (s, e), = sp
         assert (e - s).total_seconds() >= LIB.tasks[name].duration_min * 60 - 1e-6
     span = {n: next(iter(v)) for n, v in spans.items()}
@@ -86,6 +103,16 @@ def check_plan(plan, req, env):
     # phases
     dep, egr, ing, rep = (span[k] for k in ("depress", "egress", "ingress", "repress"))
     assert dep[1] <= egr[0] and ing[1] <= rep[0]
+    for n, (s, e) in span.items():
+        if LIB.tasks[n].kind == "egress_second":  # the second EV follows the first one out
+            assert s == egr[1] and e <= ing[0]
+    # crew translation: between any two tasks of one EV at different worksites, the translation time
+    for ev in ("EV1", "EV2"):
+        mine = sorted((r.start, r.end, r.name) for r in rows if r.role == ev)
+        for i, (s0, e0, a) in enumerate(mine):
+            for s1, e1, b in mine[i + 1:]:
+                assert (s1 - e0).total_seconds() >= walk_minutes(worksite(a, req), worksite(b, req)) * 60 - 1e-6, \
+                    f"{ev}: {a} -> {b} without translation time"
     for n, (s, e) in span.items():
         if LIB.tasks[n].kind in ("work", "closeout"):
             assert egr[1] <= s and e <= ing[0]
@@ -124,7 +151,7 @@ def greedy_span_min(req, env):
 
     def dur(n):
         k = LIB.tasks[n].kind
-        return math.ceil(LIB.tasks[n].duration_min + (extra if k in ("egress", "ingress") else 0))
+        return math.ceil(LIB.tasks[n].duration_min + (extra if k in ("egress", "egress_second", "ingress") else 0))
 
     def win(ws):
         return [(math.ceil((a - T0).total_seconds() / 60), math.floor((b - T0).total_seconds() / 60)) for a, b in ws]
@@ -132,11 +159,21 @@ def greedy_span_min(req, env):
     day, comm = win(env.daylight), win(env.comm)
     free = {r: 0 for r in ("EV1", "EV2", "IV", "ARM")}
     end, arm_last = {}, None
+    done_by = {"EV1": [], "EV2": []}  # (end, worksite) of every task of each EV so far
+
+    def ev_ready(ev, ws):  # free, and translated from every earlier worksite of that EV
+        return max([free[ev]] + [e + walk_minutes(w, ws) for e, w in done_by[ev]])
 
     def place(n, earliest):
         nonlocal arm_last
         t = LIB.tasks[n]
-        s = max([earliest] + [free[r] for r in t.roles])
+        site = worksite(n, req)
+        others = [r for r in t.roles if r not in ("EV1", "EV2")]
+        if t.ev_choice:  # one-person task: the EV that can start first (EV1 on ties)
+            evs = [min(t.ev_roles, key=lambda ev: (ev_ready(ev, site), ev))]
+        else:
+            evs = list(t.ev_roles)
+        s = max([earliest] + [free[r] for r in others] + [ev_ready(ev, site) for ev in evs])
         if t.arm_support and arm_last is not None:
             s = max(s, end[arm_last[0]] + arm_minutes(arm_last[1], LIB.worksite_of(t, req.airlock)))
         d = dur(n)
@@ -149,14 +186,19 @@ def greedy_span_min(req, env):
             if ok:
                 break
         end[n] = s + d
-        for r in t.roles:
+        for r in others + evs:
             free[r] = s + d
+        for ev in evs:
+            done_by[ev].append((s + d, site))
         if t.arm_support:
             arm_last = (n, LIB.worksite_of(t, req.airlock))
         return s
 
     s_dep = place("depress", 0)
     place("egress", end["depress"])
+    for n in LIB.tasks:
+        if LIB.tasks[n].kind == "egress_second":
+            place(n, end["egress"])
     order, left = [], [n for n in names if LIB.tasks[n].kind == "work"]
     while left:  # topological, stable
         n = next(x for x in left if all(p not in left for p in LIB.tasks[x].precedence))
@@ -382,3 +424,57 @@ def test_crew_day_rules_bound_the_eva():
     short = base.model_copy(update={"prep_h": 5.0, "crew_day_max_h": 5.0, "wake_utc": _dt.time(22, 0)})
     with pytest.raises(InfeasiblePlan, match="crew day"):
         plan_eva(short, time_limit_s=5)
+
+
+# --------------------------------------------------------------------------- per-EV work (2026-11-26)
+
+ALWAYS = Environment(daylight=((at(0), at(24 * 60)),), comm=((at(0), at(24 * 60)),), source="always")
+
+
+def test_one_person_tasks_run_in_parallel_on_both_evs():
+    names = ["tool_prep", "install_assistance_handles", "inspection", "install_hatch_handle"]
+    req = request(names)
+    plan = plan_eva(req, LIB, env=ALWAYS, **FAST)
+    check_plan(plan, req, ALWAYS)
+    one = {n for n in names if LIB.tasks[n].ev_choice}
+    assert one == set(names)
+    rows = [r for r in plan.tasks if r.name in one]
+    assert all(r.role in ("EV1", "EV2") for r in rows) and len(rows) == len(one)  # one EV each
+    assert {r.role for r in rows} == {"EV1", "EV2"}  # both EVs get some of them
+    ev1 = [(r.start, r.end) for r in rows if r.role == "EV1"]
+    ev2 = [(r.start, r.end) for r in rows if r.role == "EV2"]
+    assert any(a0 < b1 and b0 < a1 for a0, a1 in ev1 for b0, b1 in ev2)  # some work overlaps in time
+    serial = sum(LIB.tasks[n].duration_min for n in names)
+    work_span = (max(r.end for r in rows) - min(r.start for r in rows)).total_seconds() / 60
+    assert work_span < serial
+
+
+def test_second_ev_egress_follows_first_and_ev1_works_meanwhile():
+    req = request(["tool_prep", "install_extended_pump_set"])
+    plan = plan_eva(req, LIB, env=ALWAYS, **FAST)
+    check_plan(plan, req, ALWAYS)
+    row = {(r.name, r.role): r for r in plan.tasks}
+    eg1, eg2 = row["egress", "EV1"], row["egress_ev2", "EV2"]
+    assert ("egress", "EV2") not in row and eg2.start == eg1.end
+    assert plan.hatch_open == eg1.start
+    # EV2 does nothing between hatch opening and the end of its own egress; EV1 rigs the tools meanwhile
+    assert all(not (r.start < eg2.end and r.end > eg1.start) for r in plan.tasks
+               if r.role == "EV2" and r.name not in ("egress_ev2", "depress"))
+    assert row.get(("tool_prep", "EV1")) is not None and row["tool_prep", "EV1"].start < eg2.end
+
+
+def test_crew_translation_time_from_the_hull_path():
+    from tiangong.robotics.geometry import translation_path_m
+
+    # Mengtian pump set is 34.8 m of hull path from the Wentian hatch: ingress waits for the walk back
+    req = request(["tool_prep", {"name": "install_extended_pump_set", "worksite": "mengtian_pump"}])
+    plan = plan_eva(req, LIB, env=ALWAYS, **FAST)
+    check_plan(plan, req, ALWAYS)
+    row = {(r.name, r.role): r for r in plan.tasks}
+    d = translation_path_m("wentian_airlock_hatch", "mengtian_pump_set")
+    walk = math.ceil(d / LIB.translation.speed_mps / 60 - 1e-9)
+    assert walk > 5
+    pump, ingress = row["install_extended_pump_set", "EV1"], row["ingress", "EV1"]
+    assert (ingress.start - pump.end).total_seconds() == walk * 60  # the walk back to the hatch
+    prep = next(r for r in plan.tasks if r.name == "tool_prep")  # at the hatch, on one EV
+    assert (pump.start - prep.end).total_seconds() >= walk * 60  # the walk out

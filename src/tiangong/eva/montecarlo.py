@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from .library import PHASES, Library
+from .library import PHASES, SECOND_EGRESS, Library
 from .plan import Plan, PlanRequest
 from .simulate import DurationStats
 from .simulate import quantiles as _q
@@ -49,15 +49,20 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
     extra = lib.airlocks[plan.airlock].egress_extra_min
     rest_w = float(lib.metabolic_w.rest)
 
+    planned_roles: dict[str, list[str]] = {}
+    for row in plan.tasks:
+        planned_roles.setdefault(row.name, []).append(row.role)
+
     def spec_of(name: str) -> "TaskSpec":
         s = lib.tasks[name]
         r = reqs.get(name)
         n = r.count if r else 1
         must = req.objective == "shortest" or r is None or r.must is None or r.must
-        add = extra if s.kind in ("egress", "ingress") else 0.0
+        add = extra if s.kind in ("egress", SECOND_EGRESS, "ingress") else 0.0
+        roles = planned_roles.get(name, s.roles)  # a one-person task: the EV the planner chose
         return TaskSpec(name=name, nominal_s=(s.duration_min * n + add) * 60.0,
                         sd_s=s.duration_sd_min * 60.0 * math.sqrt(n), metabolic_w=lib.metabolic_watts(s),
-                        crew=tuple(x for x in s.roles if x != "ARM"), essential=bool(must))
+                        crew=tuple(x for x in roles if x != "ARM"), essential=bool(must))
 
     spans: dict[str, tuple] = {}
     for r in plan.tasks:

@@ -38,7 +38,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from ..errors import InputError
 from ..timeutil import at_seconds, iso_z, parse_utc, seconds_between
 from .library import (
-    PHASES, ROLES, Library, _hint, _Model, check_precedence, explain_validation, load_library, read_toml,
+    EVS, PHASES, ROLES, SECOND_EGRESS, Library, _hint, _Model, check_precedence, explain_validation, load_library,
+    read_toml,
 )
 
 GROUPS = ("precedence", "suit", "daylight", "comm", "arm", "window")
@@ -252,6 +253,7 @@ class Item:
     arm: bool = False
     priority: int = 5
     must: bool = True
+    ev_options: tuple[str, ...] = ()  # one-person task: the planner puts it on ONE of these EVs
 
 
 @dataclass
@@ -259,10 +261,12 @@ class Solution:
     status: str  # optimal | feasible | infeasible | unknown
     start: dict[str, int] = field(default_factory=dict)  # present tasks only
     end: dict[str, int] = field(default_factory=dict)
+    evs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # EV(s) chosen for one-person tasks
 
 
 def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]], comm: list[tuple[int, int]],
-             suit_usable: int, arm_time: dict[tuple[str, str], int] | None = None, objective: str = "shortest",
+             suit_usable: int, arm_time: dict[tuple[str, str], int] | None = None,
+             walk_time: dict[tuple[str, str], int] | None = None, objective: str = "shortest",
              relax: frozenset[str] = frozenset(), extended_horizon: int | None = None,
              time_limit_s: float = 5.0, workers: int = 1) -> Solution:
     """Solve the scheduling model (times in minutes from the earliest start)."""
@@ -270,16 +274,27 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
 
     H = extended_horizon if ("window" in relax and extended_horizon) else horizon
     arm_time = arm_time or {}
+    walk_time = walk_time or {}
     m = cp_model.CpModel()
     by = {it.name: it for it in items}
     S, E, P, IV = {}, {}, {}, {}
+    X: dict[tuple[str, str], object] = {}  # (task, EV) -> literal "this EV does the one-person task"
+    on: dict[str, list] = {r: [] for r in ROLES}  # role -> [(item, presence literal, interval)]
     for it in items:
         S[it.name] = m.NewIntVar(0, H, f"s_{it.name}")
         E[it.name] = m.NewIntVar(0, H, f"e_{it.name}")
         P[it.name] = m.NewConstant(1) if (it.must or objective == "shortest") else m.NewBoolVar(f"p_{it.name}")
         IV[it.name] = m.NewOptionalIntervalVar(S[it.name], it.dur, E[it.name], P[it.name], f"i_{it.name}")
+        for r in it.roles:
+            on[r].append((it, P[it.name], IV[it.name]))
+        if it.ev_options:
+            for ev in it.ev_options:
+                X[it.name, ev] = m.NewBoolVar(f"x_{it.name}_{ev}")
+                on[ev].append((it, X[it.name, ev], m.NewOptionalIntervalVar(
+                    S[it.name], it.dur, E[it.name], X[it.name, ev], f"i_{it.name}_{ev}")))
+            m.Add(sum(X[it.name, ev] for ev in it.ev_options) == P[it.name])
     for role in ROLES:
-        ivs = [IV[it.name] for it in items if role in it.roles]
+        ivs = [iv for _, _, iv in on[role]]
         if len(ivs) > 1:
             m.AddNoOverlap(ivs)
 
@@ -291,6 +306,9 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
     close = phase("closeout")
     m.Add(E[dep] <= S[egr])
     m.Add(E[ing] <= S[rep])
+    for n in phase(SECOND_EGRESS):  # the second EV leaves the airlock right after the first one
+        m.Add(S[n] == E[egr])
+        m.Add(E[n] <= S[ing])
     for n in work + close:
         m.Add(S[n] >= E[egr]).OnlyEnforceIf(P[n])
         m.Add(E[n] <= S[ing]).OnlyEnforceIf(P[n])
@@ -335,6 +353,16 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
             o = m.NewBoolVar(f"o_{a.name}_{b.name}")
             m.Add(S[b.name] >= E[a.name] + tab).OnlyEnforceIf([o, P[a.name], P[b.name]])
             m.Add(S[a.name] >= E[b.name] + tba).OnlyEnforceIf([o.Not(), P[a.name], P[b.name]])
+        # crew translation: between two tasks of the same EV at different worksites, in either order, the
+        # gap is at least the hand-over-hand translation time of that EV (pairwise, like the arm)
+        for ev in EVS:
+            for (a, pa, _), (b, pb, _) in itertools.combinations(on[ev], 2):
+                tab, tba = walk_time.get((a.worksite, b.worksite), 0), walk_time.get((b.worksite, a.worksite), 0)
+                if tab == 0 and tba == 0:
+                    continue
+                o = m.NewBoolVar(f"w_{ev}_{a.name}_{b.name}")
+                m.Add(S[b.name] >= E[a.name] + tab).OnlyEnforceIf([o, pa, pb])
+                m.Add(S[a.name] >= E[b.name] + tba).OnlyEnforceIf([o.Not(), pa, pb])
 
     span = (E[rep] - S[dep]) * (H + 1) + E[rep]
     if objective == "priority":
@@ -355,6 +383,7 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
         if solver.Value(P[it.name]):
             out.start[it.name] = solver.Value(S[it.name])
             out.end[it.name] = solver.Value(E[it.name])
+            out.evs[it.name] = tuple(ev for ev in it.ev_options if solver.Value(X[it.name, ev]))
     return out
 
 
@@ -447,6 +476,16 @@ def move(lib: Library, a: str, b: str) -> Move:
                 f"{d:.1f} m at {lib.translation.speed_mps:g} m/s + set-up {lib.arm.setup_min:g} min")
 
 
+def walk_times(lib: Library, worksites) -> dict[tuple[str, str], int]:
+    """Crew hand-over-hand translation minutes between every ordered pair of distinct worksites: hull path
+    ``translation_path_m`` / ``[translation] speed_mps``, rounded up (0 for the same geometry site)."""
+    out = {}
+    for a, b in itertools.permutations(sorted(set(worksites)), 2):
+        sa, sb = lib.worksites[a].site, lib.worksites[b].site
+        out[a, b] = 0 if sa == sb else math.ceil(translation_m(sa, sb) / lib.translation.speed_mps / 60.0 - 1e-9)
+    return out
+
+
 def arm_times(lib: Library, worksites) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], Move]]:
     """Move minutes between every ordered pair of distinct worksites (and the moves themselves)."""
     moves = {(a, b): move(lib, a, b) for a, b in itertools.permutations(sorted(set(worksites)), 2)}
@@ -476,7 +515,7 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError(where, f"task: requested twice: {', '.join(dup)}")
-    chosen = {t.name: lib.tasks[t.name] for t in lib.task if t.kind in PHASES}
+    chosen = {t.name: lib.tasks[t.name] for t in lib.task if t.kind in PHASES + (SECOND_EGRESS,)}
     chosen.update({t.name: lib.tasks[t.name] for t in req.task})
     check_precedence({n: s.model_copy(update={"precedence": tuple(p for p in s.precedence if p in chosen)})
                       for n, s in chosen.items()}, where, "precedence (library)")
@@ -484,16 +523,18 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
     items = []
     for n, s in chosen.items():
         r = reqs.get(n)
-        dur = s.duration_min * (r.count if r else 1) + (extra if s.kind in ("egress", "ingress") else 0.0)
+        dur = s.duration_min * (r.count if r else 1) + (extra if s.kind in ("egress", SECOND_EGRESS, "ingress") else 0.0)
         ws = r.worksite if (r and r.worksite) else lib.worksite_of(s, req.airlock)
         if s.arm_support:
             check_reach(lib, n, ws, where)
         items.append(Item(
-            name=n, dur=math.ceil(dur - 1e-9), roles=tuple(s.roles), worksite=ws,
+            name=n, dur=math.ceil(dur - 1e-9), worksite=ws,
+            roles=tuple(x for x in s.roles if not (s.ev_choice and x in EVS)),
+            ev_options=s.ev_roles if s.ev_choice else (),
             kind=s.kind, precedence=tuple(p for p in s.precedence if p in chosen),
             needs_daylight=s.needs_daylight, needs_comm=s.needs_comm, arm=s.arm_support,
             priority=(r.priority if r and r.priority is not None else s.priority),
-            must=(s.kind in PHASES) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
+            must=(s.kind in PHASES + (SECOND_EGRESS,)) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
         ))
     return items
 
@@ -502,7 +543,7 @@ def _precheck(items: list[Item], req: PlanRequest, daylight, comm, where: str) -
     """Cheap checks with specific messages before the solver runs."""
     by = {it.name: it for it in items}
     usable = req.suit_usable_min
-    need = by["egress"].dur + by["ingress"].dur
+    need = by["egress"].dur + by["ingress"].dur + sum(it.dur for it in items if it.kind == SECOND_EGRESS)
     if usable < need:
         raise InputError(where, f"suit_rated_h/suit_reserve_min: usable suit time {usable:.0f} min "
                                 f"(rated {req.suit_rated_h:g} h - reserve {req.suit_reserve_min:g} min) is below "
@@ -540,8 +581,9 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     _precheck(items, req, daylight, comm, where)
     arm_ws = [it.worksite for it in items if it.arm]
     arm, moves = arm_times(lib, arm_ws)
+    walk = walk_times(lib, [it.worksite for it in items if set(it.roles + it.ev_options) & set(EVS)])
     usable = int(math.floor(req.suit_usable_min))
-    kw = dict(horizon=horizon, daylight=daylight, comm=comm, suit_usable=usable, arm_time=arm,
+    kw = dict(horizon=horizon, daylight=daylight, comm=comm, suit_usable=usable, arm_time=arm, walk_time=walk,
               objective=req.objective, extended_horizon=ext, workers=workers)
     sol = schedule(items, time_limit_s=time_limit_s, **kw)
     if sol.status in ("infeasible", "unknown"):
@@ -561,7 +603,7 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
         if it.name not in sol.start:
             continue
         s = specs[it.name]
-        for role in it.roles:
+        for role in sorted(it.roles + sol.evs.get(it.name, ()), key=ROLES.index):
             rows.append(PlannedTask(it.name, s.title, role, when(sol.start[it.name]), when(sol.end[it.name]),
                                     it.worksite, lib.metabolic_watts(s) if role in ("EV1", "EV2") else None))
     notes: list[str] = []
@@ -575,7 +617,9 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
                                     when(e), when(e + mv.minutes), b.worksite))
             notes.append(f"arm_move {a.worksite}->{b.worksite}: {mv.minutes} min = {mv.detail}")
     rows.sort(key=lambda r: (r.start, ROLES.index(r.role) if r.role in ROLES else 9, r.name))
-    notes[:0] = [f"arm moves: set-up {lib.arm.setup_min:g} min + {lib.arm.name} arm trajectory time "
+    notes[:0] = [f"crew translation between worksites of an EV: hull path at {lib.translation.speed_mps:g} m/s "
+                 f"(idle gaps on EV rows); one-person tasks go to the EV chosen by the planner",
+                 f"arm moves: set-up {lib.arm.setup_min:g} min + {lib.arm.name} arm trajectory time "
                  f"(tiangong.robotics) when one base point reaches both worksites, else crew translation along "
                  f"the hull path at {lib.translation.speed_mps:g} m/s"]
     start, end = when(sol.start["depress"]), when(sol.end["repress"])
