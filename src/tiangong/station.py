@@ -36,6 +36,7 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError
+from .validation import first_error
 from .timeutil import as_utc, iso_z, parse_utc
 
 CONFIGS: tuple[str, ...] = ("tiangong", "iss")
@@ -329,11 +330,8 @@ def _validate(model: type[BaseModel], shown: str, data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errs = exc.errors()
-        first = errs[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {len(errs) - 1} more errors)" if len(errs) > 1 else ""
-        raise InputError(f"{shown}: {loc}", f"{first['msg']}{more}") from None
+        field, why = first_error(exc, model)
+        raise InputError(f"{shown}: {field}", why) from None
 
 
 # ============================================================================ public values

@@ -7,7 +7,6 @@ precedence cycles are InputErrors too.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
+from ..validation import explain_validation as _explain
+from ..validation import hint as _hint
 
 ROLES = ("EV1", "EV2", "IV", "ARM")
 Role = Literal["EV1", "EV2", "IV", "ARM"]
@@ -136,43 +137,9 @@ class Library(_Model):
         return float(getattr(self.metabolic_w, task.metabolic))
 
 
-def _hint(name: str, known) -> str:
-    m = difflib.get_close_matches(str(name), list(known), n=1)
-    return f"; did you mean {m[0]!r}?" if m else ""
-
-
-def _loc(loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out
-
-
-def explain_validation(exc: ValidationError, root: type[BaseModel], data: dict) -> str:
-    """One line for the first pydantic error; an unknown field gets the closest known name."""
-    errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-    err = errs[0]
-    loc = list(err["loc"])
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        model = root
-        for part in loc[:-1]:
-            if isinstance(part, int) or model is None:
-                continue
-            f = model.model_fields.get(part)
-            if f is None:  # a dict key (e.g. worksite name): the value type stays
-                continue
-            t = f.annotation
-            for arg in (getattr(t, "__args__", None) or (t,)):
-                if isinstance(arg, type) and issubclass(arg, BaseModel):
-                    model = arg
-                    break
-        known = list(model.model_fields) if model else []
-        h = _hint(loc[-1], known)
-        msg = "unknown field" + (h if h else f"; known fields: {', '.join(known)}")
-    n = len(exc.errors())
-    more = f" (and {n - 1} more error{'s' if n > 2 else ''})" if n > 1 else ""
-    return f"{_loc(loc)}: {msg}{more}"
+def explain_validation(exc: ValidationError, root: type[BaseModel], data: dict | None = None) -> str:
+    """One line for the first pydantic error (see :mod:`tiangong.validation`)."""
+    return _explain(exc, root)
 
 
 def read_toml(path: str | Path | None, default_resource: str | None = None) -> tuple[dict, str]:

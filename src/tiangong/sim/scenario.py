@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
+from ..validation import explain_validation
 from ..timeutil import parse_utc
 
 
@@ -160,7 +161,7 @@ class Scenario(_Strict):
         try:
             sc = cls.model_validate({**data, "source_file": where})
         except ValidationError as exc:
-            raise InputError(where, _explain(exc, data)) from None
+            raise InputError(where, explain_validation(exc, Scenario)) from None
         except InputError as exc:  # a bad time string inside a field
             raise InputError(where, f"{exc.why}") from None
         _check_dates(sc, where)
@@ -193,41 +194,6 @@ def _read(name_or_path: str) -> tuple[str, str]:
         raise InputError("scenario", f"unknown scenario {name_or_path!r}{more}")
     res = resources.files("tiangong.data.scenarios").joinpath(name_or_path + ".toml")
     return res.read_text(encoding="utf-8"), f"{name_or_path}.toml"
-
-
-def _loc(loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _explain(exc: ValidationError, data: dict) -> str:
-    errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a typo explains the rest
-    err = errs[0]
-    loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
-    field = _loc(loc)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        model = Scenario
-        for part in loc[:-1]:
-            if isinstance(part, int):
-                continue
-            ann = model.model_fields.get(part)
-            if ann is None:
-                break
-            t = ann.annotation
-            t = getattr(t, "__args__", (t,))[0] if getattr(t, "__origin__", None) is list else t
-            model = t if isinstance(t, type) and issubclass(t, BaseModel) else model
-        known = list(model.model_fields)
-        hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        msg = "unknown field" + (f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(known)}")
-    n = len(exc.errors())
-    more = f" (and {n - 1} more error{'s' if n > 2 else ''})" if n > 1 else ""
-    return f"{field}: {msg}{more}"
 
 
 def _check_dates(sc: Scenario, where: str) -> None:
