@@ -136,7 +136,6 @@ def simulate_cmd(
                "simulation": summary.to_json()}
         typer.echo(json.dumps(doc, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     c = _wide()
@@ -182,7 +181,6 @@ def history_cmd(
                    "simulated": all(r.sim_error is not None and abs(r.sim_error) <= 0.15 for r in val)}}
         typer.echo(json.dumps(doc, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
     t = Table(title=f"Real EVAs: hatch open -> hatch close (simulated: median of {runs} runs, seed {seed})")

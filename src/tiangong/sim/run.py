@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
