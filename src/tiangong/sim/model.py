@@ -18,7 +18,7 @@ from ..crew.metabolism import bvad
 from ..systems import eclss, power, propulsion
 from ..errors import InputError
 from ..timeutil import seconds_between
-from .network import Network, Store
+from .network import Network
 from .scenario import Scenario
 
 AIR_SPECIES = ("o2", "n2", "co2")
@@ -53,8 +53,7 @@ class StationModel:
     scenario: Scenario
     net: Network = field(default_factory=Network)
     modules: dict[str, object] = field(default_factory=dict)      # name -> module record
-    vehicles: dict[str, str] = field(default_factory=dict)        # name -> type (shenzhou/tianzhou)
-    vehicle_info: dict[str, object] = field(default_factory=dict)
+    vehicles: dict[str, VehicleInfo] = field(default_factory=dict)  # docked, by name
     crew: dict[str, CrewMember] = field(default_factory=dict)
     sunlit: float = 1.0
     faults: dict[str, float] = field(default_factory=dict)        # capacity multipliers
@@ -67,6 +66,7 @@ class StationModel:
     reboost_enabled: bool = True
     load_w: float = 0.0
     solar_w: float = 0.0
+    _airlock_out_m3: float = 0.0  # airlock volume isolated from the cabin during an EVA
 
     # ------------------------------------------------------------------ derived configuration
     @property
@@ -85,7 +85,7 @@ class StationModel:
     @property
     def pressurized_volume_m3(self) -> float:
         v = sum(m.pressurized_volume_m3 for m in self.modules.values())
-        v += sum(getattr(self.vehicle_info[n], "pressurized_volume_m3", 0.0) or 0.0 for n in self.vehicles)
+        v += sum(vi.pressurized_volume_m3 for vi in self.vehicles.values())
         return v
 
     @property
@@ -139,8 +139,7 @@ class StationModel:
         for m in state.modules:
             self.modules[m.name] = m
         for v in state.vehicles:
-            self.vehicles[v.name] = v.type
-            self.vehicle_info[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
+            self.vehicles[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
         for name in (*state.crew, *sc.crew):
             self.crew[name] = CrewMember(name)
         self._array_day = -1
@@ -189,13 +188,12 @@ class StationModel:
 
     def _refresh_geometry(self) -> None:
         self._free_volume = (self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
-                             - getattr(self, "_airlock_out_m3", 0.0))
+                             - self._airlock_out_m3)
         self._config_mass = (sum(m.mass_kg for m in self.modules.values())
-                             + sum(self.vehicle_info[n].mass_kg for n in self.vehicles))
+                             + sum(vi.mass_kg for vi in self.vehicles.values()))
         side = sum(m.length_m * (m.diameter_m or 0.0) for m in self.modules.values())
-        side += sum((getattr(self.vehicle_info[n], "length_m", 0.0) or 0.0)
-                    * (getattr(self.vehicle_info[n], "diameter_m", 0.0) or 0.0) for n in self.vehicles)
-        arrays = sum(getattr(m, "array_area_m2", 0.0) or 0.0 for m in self.modules.values())
+        side += sum(vi.length_m * vi.diameter_m for vi in self.vehicles.values())
+        arrays = sum(m.array_area_m2 for m in self.modules.values())
         self._drag_area = propulsion.params()["drag"]["area_factor"] * (side + arrays)
 
     def _aux_controller(self, net: Network) -> None:
@@ -257,15 +255,14 @@ class StationModel:
             self.modules[ev.name] = station_layer.load_config(self.scenario.station).module(ev.name)
             self._reconfigure()
         elif k == "vehicle_dock":
-            self.vehicles[ev.name] = ev.vehicle_type
-            self.vehicle_info[ev.name] = _vehicle_info(self.scenario.station, ev.name, ev.vehicle_type,
+            self.vehicles[ev.name] = _vehicle_info(self.scenario.station, ev.name, ev.vehicle_type,
                                                        ev.variant, ev.mass_kg)
             self._reconfigure()
             if ev.cargo is not None:
                 self._unload(ev.cargo)
         elif k == "vehicle_undock":
             if ev.name in self.vehicles:
-                if self.vehicles[ev.name] == "tianzhou":  # cargo ships leave with the trash
+                if self.vehicles[ev.name].type == "tianzhou":  # cargo ships leave with the trash
                     x, si = self.net.x, self.net.si
                     self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", x[si("eclss.waste.solid_kg")])
                     self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", x[si("eclss.water.brine_kg")])
@@ -439,4 +436,4 @@ def _describe(ev) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["StationModel", "Store"]
+__all__ = ["StationModel", "VehicleInfo"]

@@ -59,7 +59,7 @@ def install(model) -> None:
         a = net.a
         solar = model.array_power_w(model.sunlit)
         load = (sum(loads.get(m, 0.0) for m in model.modules)
-                + sum(loads.get(v_type, 0.0) for v_type in model.vehicles.values())
+                + sum(loads.get(v.type, 0.0) for v in model.vehicles.values())
                 + sum(per_crew[c.activity] for c in model.crew.values())
                 + (loads["eva_support"] if any(c.activity == "eva" for c in model.crew.values()) else 0.0)
                 + sum(model.aux_power.values()))
