@@ -118,6 +118,7 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     library: Optional[str] = typer.Option(None, "--library", help="Task library TOML (default: the packaged one)."),
     time_limit: float = typer.Option(5.0, "--time-limit", help="CP-SAT time limit [s]."),
+    html: Optional[str] = typer.Option(None, "--html", help="Write the Gantt chart and the distributions (HTML)."),
 ) -> None:
     """Plan FILE, then simulate the planned task sequence N times (durations, suit margins, aborts)."""
     from .eva.library import load_library
@@ -130,6 +131,10 @@ def simulate_cmd(
     plan = plan_eva(req, lib, where=file, time_limit_s=time_limit)
     with _progress(runs, as_json) as prog:
         summary = simulate_plan(plan, req, lib, runs=runs, seed=seed, progress=prog)
+    if html:
+        from .eva.gantt import write_simulation_html
+
+        write_simulation_html(plan, summary, html)
     if as_json:
         doc = {"name": plan.name, "request": file, "plan": {"hatch_open_s": round(plan.hatch_open_s, 1),
                "duration_s": round(plan.duration_s, 1), "done": list(plan.done), "status": plan.status},

@@ -137,3 +137,15 @@ def test_eva_crew_not_aboard(tmp_path):
     text = SHORT + '\n[[eva]]\nname = "e"\nstart = "2022-11-29T02:00:00Z"\nend = "2022-11-29T05:00:00Z"\ncrew = ["Fei Junlong"]\n'
     # the Shenzhou-15 crew entered the station only at 2022-11-29 23:33 UTC
     _assert_one_line_error(_bad(tmp_path, text), "eva[0].crew", "Fei Junlong", "not aboard")
+
+
+def test_eva_simulate_writes_a_self_contained_html(tmp_path):
+    from pathlib import Path
+
+    req = Path(__file__).resolve().parents[2] / "src/tiangong/data/eva/plans/sz14-eva2.toml"
+    out = tmp_path / "sim.html"
+    p = tiangong("eva", "simulate", str(req), "--runs", "50", "--html", str(out))
+    assert p.returncode == 0, p.stderr
+    page = out.read_text()
+    assert "Monte Carlo" in page and "Hatch open, 50 runs" in page
+    assert "<script src=\"http" not in page and "cdn.plot.ly" not in page

@@ -82,3 +82,42 @@ def write_html(plan: Plan, path: str | Path) -> Path:
     except OSError as exc:
         raise InputError("--html", f"cannot write {path}: {exc.strerror or exc}") from None
     return p
+
+
+def simulation_html(plan: Plan, summary) -> str:
+    """One page: the plan's Gantt chart, the Monte Carlo distribution of the hatch-open time (with the
+    planned value) and of each consumable's minimum margin (minutes, worst EV)."""
+    import numpy as np
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    cons = list(summary.margins_min)
+    margins = {c: np.concatenate([np.asarray(r.margins_min[c], dtype=float) for r in summary.results])
+               for c in cons}
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        f"Hatch open, {summary.runs} runs (abort probability {100 * summary.abort_probability:.1f} %)",
+        "Minimum consumable margin (min, worst EV)"))
+    fig.add_trace(go.Histogram(x=np.asarray(summary.duration_s) / 3600.0, nbinsx=40, name="hatch open (h)",
+                               marker_color="#1f5fa8"), row=1, col=1)
+    fig.add_vline(x=plan.hatch_open_s / 3600.0, line=dict(color="black", dash="dash"), row=1, col=1,
+                  annotation_text="planned")
+    for c in cons:
+        v = margins[c][np.isfinite(margins[c])]
+        fig.add_trace(go.Box(y=v, name=c, boxpoints=False), row=1, col=2)
+    fig.update_xaxes(title_text="h", row=1, col=1)
+    fig.update_yaxes(title_text="runs", row=1, col=1)
+    fig.update_yaxes(title_text="min", row=1, col=2)
+    fig.update_layout(height=420, showlegend=False, title=f"EVA {plan.name}: Monte Carlo (seed {summary.seed})")
+    gantt = figure(plan).to_html(include_plotlyjs=True, full_html=False)
+    dist = fig.to_html(include_plotlyjs=False, full_html=False)
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>EVA {plan.name}</title></head>"
+            f"<body style='font-family:sans-serif'>{gantt}{dist}</body></html>")
+
+
+def write_simulation_html(plan: Plan, summary, path: str | Path) -> Path:
+    p = Path(path)
+    try:
+        p.write_text(simulation_html(plan, summary), encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--html", f"cannot write {path}: {exc.strerror or exc}") from None
+    return p
