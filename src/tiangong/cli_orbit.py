@@ -33,10 +33,10 @@ _DRAG_HELP = ("Propagate with the TLE's drag terms. Default: with drag only if t
               f"{DRAG_WINDOW_DAYS:g} days of the TLE epoch, otherwise drag-free (the real station is reboosted).")
 
 
-def _tles(path: Optional[str]):
-    from .orbit.tle import builtin_tles, load_tle_file
+def _tle(path: Optional[str], when: dt.datetime):
+    from .orbit.tle import select_tle
 
-    return builtin_tles() if path is None else load_tle_file(path)
+    return select_tle(when, path)
 
 
 def _required(value: Optional[str], flag: str) -> str:
@@ -72,12 +72,12 @@ def eclipses(
 ) -> None:
     """Every eclipse (penumbra and umbra boundaries, 0.01 s) in a window."""
     from .orbit.eclipse import beta_angle_deg, find_eclipses
-    from .orbit.tle import nearest_tle, without_drag
+    from .orbit.tle import without_drag
 
     t0 = parse_utc(_required(start, "--start"), "--start")
     n_days = _days(days)
     t1 = t0 + dt.timedelta(days=n_days)
-    chosen = nearest_tle(_tles(tle), t0)
+    chosen = _tle(tle, t0)
     with_drag = _use_drag(drag, chosen, t0, t1)
     sat = chosen.satrec if with_drag else without_drag(chosen)
     found = find_eclipses(sat, t0, t1)
@@ -126,10 +126,9 @@ def state(
 ) -> None:
     """Position, velocity (GCRS), geodetic position (WGS84), sunlight and beta at one instant."""
     from .orbit.state import orbit_state
-    from .orbit.tle import nearest_tle
 
     when = parse_utc(_required(at, "--at"), "--at")
-    chosen = nearest_tle(_tles(tle), when)
+    chosen = _tle(tle, when)
     with_drag = _use_drag(drag, chosen, when, when)
     s = orbit_state(chosen, when, drag=with_drag)
     out = {

@@ -18,7 +18,7 @@ EXERCISE_DURATION_H = 0.5
 MAX_SLOTS = 6
 
 
-def activity_at(t_of_day_s: float, name: str | None = None) -> str:
+def activity_at(t_of_day_s: float) -> str:
     """Sleep or nominal at a time of day (UTC seconds since midnight, any multiple of a day)."""
     h = (t_of_day_s % DAY_S) / 3600.0
     return "sleep" if SLEEP_START_UTC_H <= h < SLEEP_END_UTC_H else "nominal"

@@ -84,13 +84,16 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
         return TaskSpec(name=name, nominal_s=nominal, sd_s=ARM_MOVE_SD * nominal, metabolic_w=rest_w,
                         crew=("EV1", "IV"), essential=True)
 
+    def wait_spec(gap_s):  # planned idle time (a daylight or contact window): both EVs at rest
+        return TaskSpec(name="wait", nominal_s=gap_s, sd_s=0.0, metabolic_w=rest_w, crew=("EV1", "EV2"),
+                        essential=True)
+
     out = [spec_of(egress)]
     t = spans[egress][1]
     for s, e, names in blocks:
         gap = (s - t).total_seconds()
         if gap > 0:
-            out.append(TaskSpec(name="wait", nominal_s=gap, sd_s=0.0, metabolic_w=rest_w, crew=("EV1", "EV2"),
-                                essential=True))
+            out.append(wait_spec(gap))
         members = [arm_spec(n, (spans[n][1] - spans[n][0]).total_seconds()) if n.startswith("arm_move:")
                    else spec_of(n) for n in names]
         if len(members) == 1:
@@ -103,8 +106,7 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
         t = e
     gap = (spans[ingress][0] - t).total_seconds()
     if gap > 0:
-        out.append(TaskSpec(name="wait", nominal_s=gap, sd_s=0.0, metabolic_w=rest_w, crew=("EV1", "EV2"),
-                            essential=True))
+        out.append(wait_spec(gap))
     out.append(spec_of(ingress))
     return out
 

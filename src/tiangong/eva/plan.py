@@ -145,10 +145,9 @@ def environment(start: dt.datetime, end: dt.datetime, tle_spec: str = "builtin")
     nearest ``start`` (drag terms removed)."""
     from ..orbit.contacts import any_relay_windows
     from ..orbit.eclipse import find_eclipses
-    from ..orbit.tle import builtin_tles, load_tle_file, nearest_tle, without_drag
+    from ..orbit.tle import select_tle, without_drag
 
-    tles = builtin_tles() if tle_spec in ("", "builtin") else load_tle_file(tle_spec)
-    chosen = nearest_tle(tles, start)
+    chosen = select_tle(start, tle_spec)
     sat = without_drag(chosen)
     dark = []
     for e in find_eclipses(sat, start, end):

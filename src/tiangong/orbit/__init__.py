@@ -8,26 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-
-def _tle_for(when: dt.datetime, tle_spec: str = "builtin", station: str = "tiangong"):
-    from importlib import resources
-
-    from .tle import builtin_tles, load_tle_file, nearest_tle, parse_tle_text
-
-    if tle_spec not in ("", "builtin"):
-        tles = load_tle_file(tle_spec)
-    elif station == "tiangong":
-        tles = builtin_tles()
-    else:  # the other configurations ship their own sets: data/tle/<station>.tle
-        res = resources.files("tiangong.data").joinpath("tle", f"{station}.tle")
-        tles = parse_tle_text(res.read_text(), f"data/tle/{station}.tle")
-    return nearest_tle(tles, when)
+from .tle import select_tle  # light: sgp4 only (skyfield loads lazily in eclipse/sun/frames)
 
 
 def mean_altitude_m(when: dt.datetime, tle_spec: str = "builtin", station: str = "tiangong") -> float:
     """Mean altitude (m) above the equatorial radius from the mean motion of the set nearest ``when``
     (Kepler's third law on SGP4's un-Kozai'd mean motion)."""
-    sat = _tle_for(when, tle_spec, station).satrec
+    sat = select_tle(when, tle_spec, station).satrec
     mu, r_eq = 3.986004418e14, 6378137.0
     n_rad_s = sat.no_kozai / 60.0
     return (mu / n_rad_s**2) ** (1.0 / 3.0) - r_eq
@@ -41,7 +28,7 @@ def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str
     from .eclipse import eclipse_events
     from .tle import without_drag
 
-    tle = _tle_for(epoch, tle_spec, station)
+    tle = select_tle(epoch, tle_spec, station)
     return eclipse_events(without_drag(tle), epoch, duration_s)
 
 
@@ -55,7 +42,7 @@ def scenario_beta_deg(epoch: dt.datetime, t_s, tle_spec: str = "builtin", statio
 
     t_s = np.asarray(t_s, dtype=float)
     nodes = np.arange(0.0, float(t_s.max()) + 3600.0, 3600.0)
-    sat = without_drag(_tle_for(epoch, tle_spec, station))
+    sat = without_drag(select_tle(epoch, tle_spec, station))
     return np.interp(t_s, nodes, beta_angle_deg(sat, nodes, epoch))
 
 

@@ -26,7 +26,6 @@ from ..errors import InputError
 from ..timeutil import UTC, as_utc
 
 TLE_LINE_LENGTH = 69
-BUILTIN_TLE_RESOURCE = "data/tle/tiangong.tle"
 
 # Field columns (0-based slices) of the two lines; names follow the CelesTrak column description.
 _LINE1_FIELDS = {
@@ -265,15 +264,25 @@ def load_tle_file(path: str | Path) -> list[TLE]:
     return parse_tle_text(text, str(path))
 
 
-@functools.lru_cache(maxsize=1)
-def _builtin() -> tuple[TLE, ...]:
-    res = importlib.resources.files("tiangong").joinpath(BUILTIN_TLE_RESOURCE)
-    return tuple(parse_tle_text(res.read_text(encoding="utf-8"), f"tiangong/{BUILTIN_TLE_RESOURCE}"))
+@functools.lru_cache(maxsize=None)
+def _builtin(station: str) -> tuple[TLE, ...]:
+    resource = f"data/tle/{station}.tle"
+    res = importlib.resources.files("tiangong").joinpath(resource)
+    if not res.is_file():
+        raise InputError("tle", f"no built-in TLEs for station {station!r}")
+    return tuple(parse_tle_text(res.read_text(encoding="utf-8"), f"tiangong/{resource}"))
 
 
-def builtin_tles() -> list[TLE]:
-    """The station's real historical TLEs shipped in ``tiangong/data/tle/tiangong.tle`` (by epoch)."""
-    return sorted(_builtin(), key=lambda t: t.epoch)
+def builtin_tles(station: str = "tiangong") -> list[TLE]:
+    """Real TLEs shipped in ``tiangong/data/tle/<station>.tle`` (Tiangong's history; the ISS), by epoch."""
+    return sorted(_builtin(station), key=lambda t: t.epoch)
+
+
+def select_tle(when: dt.datetime, spec: str | None = None, station: str = "tiangong") -> TLE:
+    """The set nearest ``when`` from a TLE file ``spec``, or from the station's built-in sets when
+    ``spec`` is None, "" or "builtin".  The one place that turns a user's TLE choice into a set."""
+    tles = builtin_tles(station) if spec in (None, "", "builtin") else load_tle_file(spec)
+    return nearest_tle(tles, when)
 
 
 def nearest_tle(tles: Iterable[TLE], when: dt.datetime) -> TLE:

@@ -270,7 +270,7 @@ class StationModel:
                 self._reconfigure()
         elif k == "crew_arrive":
             for n in ev.crew:
-                self.crew[n] = CrewMember(n, timeline.activity_at(self.net.t_s + self._tod0(), n))
+                self.crew[n] = CrewMember(n, timeline.activity_at(self._time_of_day_s()))
         elif k == "crew_depart":
             for n in ev.crew:
                 self.crew.pop(n, None)
@@ -296,6 +296,10 @@ class StationModel:
                   "propulsion.propellant_kg": "supply.propellant_kg"}[store]
         self._transfer(ledger, store, amount_kg)
 
+    def _time_of_day_s(self) -> float:
+        """Seconds since the UTC midnight (modulo days) now."""
+        return self.net.t_s + self._tod0()
+
     def _tod0(self) -> float:
         """Seconds from the previous UTC midnight to the scenario epoch."""
         e = self.epoch
@@ -308,7 +312,7 @@ class StationModel:
                               priority=20)
         # start: everyone aboard does what the timeline says
         for c in self.crew.values():
-            c.activity = timeline.activity_at(t0, c.name)
+            c.activity = timeline.activity_at(t0)
 
     def _crew_activity(self, slot, activity: str) -> None:
         """Timeline transition for crew slot (``None`` = everyone, an int = the k-th crew member)."""
@@ -362,13 +366,10 @@ class StationModel:
         for sp in AIR_SPECIES:
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * frac
             self._transfer(f"eclss.cabin.{sp}_kg", f"vent.{sp}_kg", m)
-        self._airlock_out_m3 = volume_m3
-        self._free_volume -= volume_m3  # same partial pressures in what is left of the cabin
-        for n in e.crew:
-            if n in self.crew:
-                self.crew[n].activity = "eva"
-            else:
-                net.emit("eva.crew_not_aboard", "crew", f"{n} is not aboard for {e.name}")
+        self._airlock_out_m3 = volume_m3  # same partial pressures in what is left of the cabin
+        self._refresh_geometry()
+        for n in e.crew:  # aboard: checked against the history when the EVA was scheduled
+            self.crew[n].activity = "eva"
 
     def _eva_end(self, e, volume_m3: float) -> None:
         """Hatch closed: the airlock is repressurised from the O2 and N2 tanks and rejoins the cabin."""
@@ -379,10 +380,9 @@ class StationModel:
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * volume_m3 / V
             self._transfer(tank, f"eclss.cabin.{sp}_kg", m)
         self._airlock_out_m3 = 0.0
-        self._free_volume += volume_m3
+        self._refresh_geometry()
         for n in e.crew:
-            if n in self.crew:
-                self.crew[n].activity = timeline.activity_at(self.net.t_s + self._tod0(), n)
+            self.crew[n].activity = timeline.activity_at(self._time_of_day_s())
 
     _FAULT_TARGET = {"electrolyser_off": "electrolysis", "co2_removal_off": "co2_removal",
                      "water_recovery_off": "water_recovery", "sabatier_off": "sabatier"}

@@ -52,15 +52,17 @@ class Process:
     coeffs: dict[str, float]  # store name -> amount per unit activity
 
 
-@dataclass(order=True)
+@dataclass(frozen=True)
 class _Scheduled:
+    """A scheduled action; the queue orders ``(t_s, priority, seq, event)`` tuples."""
+
     t_s: float
     priority: int
     seq: int
-    action: Callable = field(compare=False)
-    kind: str = field(compare=False, default="")
-    source: str = field(compare=False, default="")
-    detail: str = field(compare=False, default="")
+    action: Callable
+    kind: str = ""
+    source: str = ""
+    detail: str = ""
 
 
 class Network:
@@ -83,7 +85,6 @@ class Network:
         self.aux: dict[str, float] = {}  # per-segment quantities for the recorder
         self.n_events = 0
         self.n_state_events = 0
-        self._stopped = False
 
     # ------------------------------------------------------------------ building
     def add_store(self, store: Store) -> int:
@@ -165,14 +166,7 @@ class Network:
         """Log an event that happens now (from a controller or an action)."""
         self.log.append((self.t_s, kind, source, detail))
 
-    def stop(self) -> None:
-        self._stopped = True
-
     # ------------------------------------------------------------------ helpers for controllers
-    def rate(self, store: int) -> float:
-        """Net rate of ``store`` from the activities set so far (units/s)."""
-        return float(self.S[store] @ self.a)
-
     def hold(self, store: int, level: float, proc: int, capacity: float, raises: bool) -> float:
         """Regulator: run ``proc`` (0..capacity) to keep ``store`` at ``level``.
 
@@ -250,7 +244,7 @@ class Network:
         seg_t, seg_x, seg_r, seg_aux = [], [], [], []
         last_progress = -INF
         queue = self._queue
-        while not self._stopped:
+        while True:
             # fire every scheduled event due now
             while queue and queue[0][0] <= self.t_s + 1e-9:
                 ev = heapq.heappop(queue)[3]
@@ -258,7 +252,7 @@ class Network:
                 if ev.kind:
                     self.log.append((self.t_s, ev.kind, ev.source, ev.detail))
                 ev.action(self)
-            if self.t_s >= t_end_s - 1e-9 or self._stopped:
+            if self.t_s >= t_end_s - 1e-9:
                 break
             # controllers set activities, then clamps
             self.watches = []

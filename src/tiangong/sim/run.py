@@ -132,7 +132,7 @@ def _crossings(t: np.ndarray, v: np.ndarray, level: float, lo_side: bool):
     return out
 
 
-def _alarms(traj: Trajectory, params: list[Parameter]) -> list[AlarmRow]:
+def _alarms(lines: dict[str, tuple[np.ndarray, np.ndarray]], params: list[Parameter]) -> list[AlarmRow]:
     rows = []
     for p in params:
         checks = [("warn", "lo", p.warn_lo), ("limit", "lo", p.limit_lo),
@@ -140,7 +140,7 @@ def _alarms(traj: Trajectory, params: list[Parameter]) -> list[AlarmRow]:
         checks = [c for c in checks if c[2] is not None]
         if not checks:
             continue
-        t, v = _polyline(traj, p.name)
+        t, v = lines[p.name]
         for level_name, side, level in checks:
             open_at = None
             for tc, entering, val in _crossings(t, v, level, side == "lo"):
@@ -197,9 +197,7 @@ class Result:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"telemetry": out / "telemetry.duckdb", "summary": out / "summary.json", "report": out / "report.html"}
-        if paths["telemetry"].exists():
-            paths["telemetry"].unlink()
-        write_run(paths["telemetry"], self.record)
+        write_run(paths["telemetry"], self.record)  # replaces an existing archive atomically
         paths["summary"].write_text(json.dumps(self.record.summary, indent=2) + "\n")
         write_report(paths["report"], self.record)
         return paths
@@ -232,14 +230,19 @@ def simulate(scenario: Scenario | str, progress: bool = False, sample_s: float |
 
     samples = {p.name: _values(traj, p.name, t) for p in params if p.name != "orbit.beta_deg"}
     samples["orbit.beta_deg"] = scenario_beta_deg(scenario.start, t, scenario.tle, scenario.station)
+    # exact solution of every parameter as a polyline, computed once for alarms and the summary;
+    # the beta angle is not an engine quantity: its polyline is the samples
+    lines = {p.name: _polyline(traj, p.name) for p in params if p.name != "orbit.beta_deg"}
+    lines["orbit.beta_deg"] = (t, samples["orbit.beta_deg"])
     events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in model.net.log]
-    alarms = _alarms(traj, params)
+    alarms = _alarms(lines, params)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms)
-    record.summary = _summary(scenario, model, traj, record, engine_wall)
+    record.summary = _summary(scenario, model, traj, record, lines, engine_wall)
     return Result(scenario, record, traj, model, time.perf_counter() - wall0)
 
 
-def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord, engine_wall: float) -> dict:
+def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord,
+             lines: dict[str, tuple[np.ndarray, np.ndarray]], engine_wall: float) -> dict:
     epoch = sc.start
     net = model.net
 
@@ -248,10 +251,7 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
 
     stores = {}
     for p in rec.parameters:
-        if p.name == "orbit.beta_deg":  # not an engine quantity: from the samples
-            t, v = rec.t_s, rec.samples[p.name]
-        else:
-            t, v = _polyline(traj, p.name)
+        t, v = lines[p.name]
         if len(v) == 0:
             continue
         i, j = int(np.argmin(v)), int(np.argmax(v))
