@@ -189,7 +189,7 @@ def history_cmd(
     from rich.table import Table
 
     t = Table(title=f"Real EVAs: hatch open -> hatch close (simulated: median of {runs} runs, seed {seed})")
-    for col in ("EVA", "role", "date", "real", "planned", "err", "sim median", "err", "abort"):
+    for col in ("EVA", "role", "date", "real", "planned", "err", "sim median", "err", "abort", "both out real/plan"):
         t.add_column(col, no_wrap=True)
     for r in rows:
         e = r.eva
@@ -197,8 +197,10 @@ def history_cmd(
                   f"{100 * r.planned_error:+.1f} %",
                   "-" if r.sim_median_s is None else _hm(r.sim_median_s),
                   "-" if r.sim_error is None else f"{100 * r.sim_error:+.1f} %",
-                  "-" if r.abort_probability is None else f"{100 * r.abort_probability:.0f} %")
+                  "-" if r.abort_probability is None else f"{100 * r.abort_probability:.0f} %",
+                  ("-" if r.real_both_out_s is None else _hm(r.real_both_out_s)) + " / " + _hm(r.planned_both_out_s))
     c = _wide()
     c.print(t)
     c.print("real: hatch open -> hatch close as published; planned: planner, nominal library times; "
-                    "err = (model - real) / real; target |err| <= 15 % for the validation EVAs (docs/eva.md).")
+                    "err = (model - real) / real; target |err| <= 15 % for the validation EVAs (docs/eva.md); "
+                    "both out: hatch open -> both EVs outside, published / planned.")

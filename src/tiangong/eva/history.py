@@ -37,6 +37,7 @@ class HistoryEva(_Model):
     airlock: Literal["wentian", "tianhe_node"]
     hatch_open: dt.datetime
     hatch_close: dt.datetime
+    both_out: dt.datetime | None = None  # published time both EVs were outside, if any
     mission_crew: tuple[str, ...] = Field(min_length=3, max_length=3)
     crew: Crew
     suit_rated_h: float = Field(default=8.0, gt=0, le=12)
@@ -44,15 +45,17 @@ class HistoryEva(_Model):
     notes: str = ""
     task: tuple[TaskRequest, ...] = Field(min_length=1)
 
-    @field_validator("hatch_open", "hatch_close", mode="before")
+    @field_validator("hatch_open", "hatch_close", "both_out", mode="before")
     @classmethod
     def _utc(cls, v):
-        return parse_utc(v)
+        return None if v is None else parse_utc(v)
 
     @model_validator(mode="after")
     def _check(self):
         if self.hatch_close <= self.hatch_open:
             raise ValueError("hatch_close must be after hatch_open")
+        if self.both_out is not None and not self.hatch_open <= self.both_out <= self.hatch_close:
+            raise ValueError("both_out must lie between hatch_open and hatch_close")
         people = [self.crew.EV1, self.crew.EV2, self.crew.IV]
         if len(set(people)) != 3:
             raise ValueError("crew: EV1, EV2 and IV must be three different people")
@@ -127,6 +130,17 @@ class Replay:
         return (self.planned_s - self.real_s) / self.real_s
 
     @property
+    def real_both_out_s(self) -> float | None:
+        """Published hatch open -> both EVs outside (s), if the sources give it."""
+        e = self.eva
+        return None if e.both_out is None else seconds_between(e.hatch_open, e.both_out)
+
+    @property
+    def planned_both_out_s(self) -> float:
+        """Planned hatch open -> both EVs outside (s)."""
+        return seconds_between(self.plan.hatch_open, self.plan.both_out)
+
+    @property
     def sim_error(self) -> float | None:
         return None if self.sim_median_s is None else (self.sim_median_s - self.real_s) / self.real_s
 
@@ -140,6 +154,7 @@ class Replay:
             "tasks": [t.name for t in e.task],
             "real_s": r(self.real_s), "planned_s": r(self.planned_s),
             "planned_error": round(self.planned_error, 4),
+            "real_both_out_s": r(self.real_both_out_s), "planned_both_out_s": r(self.planned_both_out_s),
             "sim_median_s": r(self.sim_median_s), "sim_p5_s": r(self.sim_p5_s), "sim_p95_s": r(self.sim_p95_s),
             "sim_error": None if self.sim_error is None else round(self.sim_error, 4),
             "abort_probability": self.abort_probability,

@@ -190,6 +190,7 @@ class Plan:
     end: dt.datetime  # repress end
     hatch_open: dt.datetime  # egress start
     hatch_close: dt.datetime  # ingress end
+    both_out: dt.datetime  # both EVs outside: end of the last egress phase
     tasks: tuple[PlannedTask, ...]  # one row per task and role, plus arm moves; by start
     done: tuple[str, ...]
     dropped: tuple[str, ...]
@@ -217,7 +218,8 @@ class Plan:
             "name": self.name, "start": iso_z(self.start, 0), "end": iso_z(self.end, 0),
             "duration_s": round(self.duration_s, 1),
             "hatch_open": iso_z(self.hatch_open, 0), "hatch_close": iso_z(self.hatch_close, 0),
-            "hatch_open_s": round(self.hatch_open_s, 1), "suit_usable_s": round(self.suit_usable_s, 1),
+            "hatch_open_s": round(self.hatch_open_s, 1), "both_out": iso_z(self.both_out, 0),
+            "suit_usable_s": round(self.suit_usable_s, 1),
             "airlock": self.airlock, "crew": dict(self.crew), "objective": self.objective, "status": self.status,
             "done": list(self.done), "dropped": list(self.dropped),
             "tasks": [t.to_json() for t in self.tasks],
@@ -305,9 +307,16 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
     close = phase("closeout")
     m.Add(E[dep] <= S[egr])
     m.Add(E[ing] <= S[rep])
-    for n in phase(SECOND_EGRESS):  # the second EV leaves the airlock right after the first one
-        m.Add(S[n] == E[egr])
+    second = phase(SECOND_EGRESS)
+    for n in second:  # the second EV leaves the airlock after the first one, and works only once outside
+        m.Add(S[n] >= E[egr])
         m.Add(E[n] <= S[ing])
+        for it in items:
+            if it.kind in ("work", "closeout"):
+                if "EV2" in it.roles:
+                    m.Add(S[it.name] >= E[n]).OnlyEnforceIf(P[it.name])
+                elif "EV2" in it.ev_options:
+                    m.Add(S[it.name] >= E[n]).OnlyEnforceIf(X[it.name, "EV2"])
     for n in work + close:
         m.Add(S[n] >= E[egr]).OnlyEnforceIf(P[n])
         m.Add(E[n] <= S[ing]).OnlyEnforceIf(P[n])
@@ -364,8 +373,12 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
                 m.Add(S[a.name] >= E[b.name] + tba).OnlyEnforceIf([o.Not(), pa, pb])
 
     span = (E[rep] - S[dep]) * (H + 1) + E[rep]
+    if second:
+        # among plans of equal length, the second EV stays inside as long as possible (least suit time
+        # outside; Chinese practice: the second EV joins when first needed, docs/eva.md)
+        span = span * (H + 1) - S[second[0]]
     if objective == "priority":
-        big = (H + 1) * (H + 1) + H + 1
+        big = (H + 1) ** 3 + 1  # above any span (span < (H + 1)^3 with the tie-break)
         m.Maximize(sum(big * it.priority * P[it.name] for it in items if not it.must) - span)
     else:
         m.Minimize(span)
@@ -626,7 +639,9 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     done = tuple(it.name for it in items if it.name in sol.start)
     dropped = tuple(it.name for it in items if it.name not in sol.start)
     return Plan(name=req.name, start=start, end=end, hatch_open=when(sol.start["egress"]),
-                hatch_close=when(sol.end["ingress"]), tasks=tuple(rows), done=done, dropped=dropped,
+                hatch_close=when(sol.end["ingress"]),
+                both_out=when(max(sol.end[it.name] for it in items if it.kind in ("egress", SECOND_EGRESS))),
+                tasks=tuple(rows), done=done, dropped=dropped,
                 daylight=overlap(env.daylight), comm=overlap(env.comm), crew=req.crew.model_dump(),
                 airlock=req.airlock, objective=req.objective, status=sol.status,
                 suit_usable_s=req.suit_usable_min * 60.0, environment=env.source, notes=tuple(notes))
