@@ -46,6 +46,22 @@ def residuals(lib: Library, role: str) -> list[tuple[str, float, float, float]]:
     return out
 
 
+def both_out(lib: Library, role: str) -> list[tuple[str, float, float]]:
+    """(name, published, planned) hatch open -> both EVs outside, minutes, where the sources give it."""
+    out = []
+    for h in builtin_history(role):
+        if h.both_out is not None:
+            r = replay(h, lib)
+            out.append((h.name, r.real_both_out_s / 60, r.planned_both_out_s / 60))
+    return out
+
+
+def show_both_out(title: str, rows) -> None:
+    print(title)
+    for n, real, plan in rows:
+        print(f"  {n:10s} published {real:4.0f} min  planned {plan:4.0f} min  difference {plan - real:+5.0f} min")
+
+
 def rms(rows) -> float:
     return math.sqrt(sum(e * e for *_, e in rows) / len(rows))
 
@@ -66,6 +82,7 @@ def main() -> None:
     a = ap.parse_args()
     lib = load_library()
     show("calibration set, packaged library:", residuals(lib, "calibration"))
+    show_both_out("calibration set, hatch open -> both outside:", both_out(lib, "calibration"))
     if a.scan:
         best = None
         for i in range(0, 31):
@@ -85,6 +102,7 @@ def main() -> None:
     if not a.validation:
         return
     show("validation set (information only, not fitted):", residuals(lib, "validation"))
+    show_both_out("validation set, hatch open -> both outside (information only):", both_out(lib, "validation"))
 
 
 if __name__ == "__main__":
