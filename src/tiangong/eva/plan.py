@@ -374,8 +374,8 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
 
     span = (E[rep] - S[dep]) * (H + 1) + E[rep]
     if second:
-        # among plans of equal length, the second EV stays inside as long as possible (least suit time
-        # outside; Chinese practice: the second EV joins when first needed, docs/eva.md)
+        # among plans of equal length, the second EV stays in the airlock (suited, at rest) as long as
+        # possible: Chinese practice, the second EV joins when first needed (docs/eva.md)
         span = span * (H + 1) - S[second[0]]
     if objective == "priority":
         big = (H + 1) ** 3 + 1  # above any span (span < (H + 1)^3 with the tie-break)
