@@ -168,6 +168,7 @@ def history_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     role: Optional[str] = typer.Option(None, "--role", help="Only 'validation' or 'calibration' EVAs."),
+    html: Optional[str] = typer.Option(None, "--html", help="Write the comparison chart and every Gantt (HTML)."),
 ) -> None:
     """Real Chinese EVAs: real vs planned vs simulated hatch-open -> hatch-close duration."""
     from .eva.history import builtin_history, replay
@@ -178,6 +179,10 @@ def history_cmd(
         raise InputError("--role", f"{role!r} is not 'validation' or 'calibration'")
     lib = load_library()
     rows = [replay(h, lib, runs=runs, seed=seed) for h in builtin_history(role)]
+    if html:
+        from .eva.gantt import write_history_html
+
+        write_history_html(rows, html)
     if as_json:
         val = [r for r in rows if r.eva.role == "validation"]
         doc = {"runs": runs, "seed": seed, "target_relative_error": 0.15, "evas": [r.to_json() for r in rows],
@@ -204,3 +209,5 @@ def history_cmd(
     c.print("real: hatch open -> hatch close as published; planned: planner, nominal library times; "
                     "err = (model - real) / real; target |err| <= 15 % for the validation EVAs (docs/eva.md); "
                     "both out: hatch open -> both EVs outside, published / planned.")
+    if html:
+        c.print(f"Chart: {html}")

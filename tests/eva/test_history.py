@@ -346,3 +346,20 @@ def test_cli_simulate_json_schema():
     names = [t["name"] for t in sim["tasks"]]
     assert names[0] == "egress" and names[-1] == "ingress" and "install_extended_pump_set" in names
     assert doc["plan"]["hatch_open_s"] > 0
+
+
+@needs_sim
+def test_cli_history_html_chart_and_gantts(tmp_path):
+    out = tmp_path / "history.html"
+    r = subprocess.run(CLI + ["eva", "history", "--role", "validation", "--runs", "20", "--html", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "plotly" in page and "<script src=" not in page  # inlined
+    assert "both outside" in page and "real +-15 %" in page
+    for name in REAL:
+        assert f"EVA plan {name}" in page  # one Gantt per replayed EVA
+    bad = subprocess.run(CLI + ["eva", "history", "--role", "validation", "--runs", "1", "--html",
+                                str(tmp_path / "no" / "such" / "dir.html")], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert "--html" in bad.stderr

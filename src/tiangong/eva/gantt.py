@@ -75,13 +75,17 @@ def plan_html(plan: Plan) -> str:
     return figure(plan).to_html(include_plotlyjs=True, full_html=True)
 
 
-def write_html(plan: Plan, path: str | Path) -> Path:
+def _write(text: str, path: str | Path) -> Path:
     p = Path(path)
     try:
-        p.write_text(plan_html(plan), encoding="utf-8")
+        p.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError("--html", f"cannot write {path}: {exc.strerror or exc}") from None
     return p
+
+
+def write_html(plan: Plan, path: str | Path) -> Path:
+    return _write(plan_html(plan), path)
 
 
 def simulation_html(plan: Plan, summary) -> str:
@@ -115,9 +119,55 @@ def simulation_html(plan: Plan, summary) -> str:
 
 
 def write_simulation_html(plan: Plan, summary, path: str | Path) -> Path:
-    p = Path(path)
-    try:
-        p.write_text(simulation_html(plan, summary), encoding="utf-8")
-    except OSError as exc:
-        raise InputError("--html", f"cannot write {path}: {exc.strerror or exc}") from None
-    return p
+    return _write(simulation_html(plan, summary), path)
+
+
+def history_html(replays, target: float = 0.15) -> str:
+    """One page for ``tiangong eva history``: real vs planned vs simulated hatch-open duration of every
+    replayed EVA (the +-``target`` band around the real time of the validation EVAs, the simulated
+    p5-p95 as an error bar), published vs planned hatch open -> both outside, then each EVA's Gantt."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    h = lambda s: None if s is None else s / 3600.0  # noqa: E731
+    label = [f"{r.eva.name} ({r.eva.role[:5]})" for r in replays]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], shared_yaxes=True, subplot_titles=(
+        "Hatch open -> hatch close (h)", "Hatch open -> both outside (h)"))
+    for r, y in zip(replays, label):
+        if r.eva.role == "validation":
+            fig.add_trace(go.Scatter(x=[h(r.real_s) * (1 - target), h(r.real_s) * (1 + target)], y=[y, y],
+                                     mode="lines", line=dict(color="rgba(46,160,44,0.35)", width=14),
+                                     name=f"real +-{100 * target:.0f} %", legendgroup="band",
+                                     showlegend=r is next(x for x in replays if x.eva.role == "validation")),
+                          row=1, col=1)
+    fig.add_trace(go.Scatter(x=[h(r.real_s) for r in replays], y=label, mode="markers", name="real",
+                             marker=dict(symbol="diamond", size=11, color="black")), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[h(r.planned_s) for r in replays], y=label, mode="markers", name="planned",
+                             marker=dict(symbol="circle", size=9, color="#1f5fa8")), row=1, col=1)
+    sims = [r for r in replays if r.sim_median_s is not None]
+    if sims:
+        fig.add_trace(go.Scatter(
+            x=[h(r.sim_median_s) for r in sims], y=[label[replays.index(r)] for r in sims], mode="markers",
+            name="simulated median (p5-p95)", marker=dict(symbol="x", size=9, color="#ff7f0e"),
+            error_x=dict(type="data", symmetric=False, array=[h(r.sim_p95_s - r.sim_median_s) for r in sims],
+                         arrayminus=[h(r.sim_median_s - r.sim_p5_s) for r in sims])), row=1, col=1)
+    both = [r for r in replays if r.real_both_out_s is not None]
+    fig.add_trace(go.Scatter(x=[h(r.real_both_out_s) for r in both], y=[label[replays.index(r)] for r in both],
+                             mode="markers", name="real", showlegend=False,
+                             marker=dict(symbol="diamond", size=11, color="black")), row=1, col=2)
+    fig.add_trace(go.Scatter(x=[h(r.planned_both_out_s) for r in replays], y=label, mode="markers",
+                             name="planned", showlegend=False, marker=dict(size=9, color="#1f5fa8")), row=1, col=2)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=120 + 38 * len(replays), title="Real Chinese EVAs: real vs planned vs simulated",
+                      legend=dict(orientation="h", y=-0.12))
+    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    for r in replays:
+        parts.append(f"<h3>{r.eva.mission} EVA-{r.eva.eva_number} ({r.eva.role}): real "
+                     f"{r.real_s / 3600:.2f} h, planned {r.planned_s / 3600:.2f} h</h3>")
+        parts.append(figure(r.plan).to_html(include_plotlyjs=False, full_html=False))
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>tiangong: real EVAs</title></head>"
+            f"<body style='font-family:sans-serif'>{''.join(parts)}</body></html>")
+
+
+def write_history_html(replays, path: str | Path, target: float = 0.15) -> Path:
+    return _write(history_html(replays, target), path)
