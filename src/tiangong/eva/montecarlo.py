@@ -11,8 +11,9 @@ hatch-open time equals the planned one:
   that overlap in time (EV1 and EV2 working in parallel). A block of one task is that task:
   library nominal (x ``count``) and spread (x sqrt(count)), the watts of its metabolic class, its crew
   roles (EV1 / EV2 / IV; the arm is not crew). A block of several tasks becomes one task: the block's
-  planned span, the largest spread of its members, the highest watts, the union of crews (U: simple
-  and conservative for consumables);
+  planned span, the spread of the longer EV chain (root-sum-square of that EV's members' spreads, at
+  least the largest member's), the highest watts, the union of crews (U: simple and conservative for
+  consumables);
 * an arm move alone: its planned length, 10 % spread (U), ``rest`` watts, crew EV1 + IV (EV1 rides
   the foot restraint, IV drives the arm);
 * planned idle time (waiting for a daylight or contact window): a ``wait`` task, ``rest`` watts, no
@@ -100,8 +101,12 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
             out.append(members[0])
         else:
             crew = tuple(sorted({c for m in members for c in m.crew}))
+            # spread of the block: each EV's members run back to back, so their variances add; the block
+            # takes the larger of the two EVs' chains (independent task times, U)
+            chains = [math.sqrt(sum(m.sd_s ** 2 for m in members if ev in m.crew)) for ev in ("EV1", "EV2")]
             out.append(TaskSpec(name="+".join(names), nominal_s=(e - s).total_seconds(),
-                                sd_s=max(m.sd_s for m in members), metabolic_w=max(m.metabolic_w for m in members),
+                                sd_s=max(chains + [m.sd_s for m in members]),
+                                metabolic_w=max(m.metabolic_w for m in members),
                                 crew=crew, essential=any(m.essential for m in members)))
         t = e
     gap = (spans[ingress][0] - t).total_seconds()
