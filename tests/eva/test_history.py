@@ -90,8 +90,9 @@ def test_validation_eva_facts(name):
 # Published "hatch open -> both outside" (minutes), independent of the files: Xinhua via bjreview.com
 # (Shenzhou-12 EVA-1: 08:11 -> 11:02 BJT), go-taikonauts.com (Shenzhou-12 EVA-2: 08:38 -> 10:12 BJT),
 # pandaily.com (Shenzhou-13 EVA-1: 18:51 -> 20:28 BJT), space.com (Shenzhou-14 EVA-1: 10:26 -> 11:09 GMT),
-# shine.cn (Shenzhou-14 EVA-2: 13:35 -> 15:33 BJT).
-BOTH_OUT_MIN = {"sz12-eva1": 171, "sz12-eva2": 94, "sz13-eva1": 97, "sz14-eva1": 43, "sz14-eva2": 118}
+# shine.cn (Shenzhou-14 EVA-2: 13:35 -> 15:33 BJT), China News Service (Shenzhou-13 EVA-2: 18:44 -> 19:37 BJT).
+BOTH_OUT_MIN = {"sz12-eva1": 171, "sz12-eva2": 94, "sz13-eva1": 97, "sz13-eva2": 53, "sz14-eva1": 43,
+                "sz14-eva2": 118}
 
 
 def test_both_out_times_as_published_and_planned_after_the_second_egress():
