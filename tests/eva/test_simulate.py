@@ -128,3 +128,45 @@ def test_bad_tasks_raise_input_error():
         simulate_eva([])
     with pytest.raises(InputError):
         simulate_eva([TaskSpec("x", 5.0, 0, 293, ("IV",))])
+
+
+# --------------------------------------------------------------------------- parallel blocks, re-timed per run
+
+def test_block_parts_critical_path_without_spread():
+    from tiangong.eva.simulate import Part, _block_durations
+
+    z = np.zeros((3, 4))
+    # EV1: a (600 s) then c (300 s) after a 60-s translation; EV2: b starts 120 s in (1200 s); d holds both
+    parts = (Part(600.0), Part(1200.0, lead_s=120.0), Part(300.0, after=((0, 60.0),)),
+             Part(900.0, after=((1, 0.0), (2, 0.0))))
+    assert np.allclose(_block_durations(parts, z), 120.0 + 1200.0 + 900.0)  # b is the critical chain
+    fast_b = (parts[0], Part(200.0, lead_s=120.0), parts[2], parts[3])
+    assert np.allclose(_block_durations(fast_b, z), 600.0 + 60.0 + 300.0 + 900.0)  # now EV1's chain
+
+
+def test_block_of_two_parallel_parts_lasts_the_slower_of_the_two():
+    # Two independent parts N(m, s) in parallel: E[max] = m + s / sqrt(pi) (order statistics of two
+    # normals); the lognormal with a 5 % spread is close to normal. Tolerance: 4 standard errors + skew.
+    from tiangong.eva.simulate import Part, _block_durations
+
+    m, s, n = 3600.0, 180.0, 200_000
+    z = np.random.default_rng(3).standard_normal((n, 2))
+    d = _block_durations((Part(m, s), Part(m, s)), z)
+    assert abs(d.mean() - (m + s / np.sqrt(np.pi))) < 4 * d.std() / np.sqrt(n) + 2.0
+    one = _block_durations((Part(m, s),), z[:, :1])
+    assert abs(one.mean() - m) < 4 * s / np.sqrt(n)  # one part: the lognormal keeps its mean
+
+
+def test_block_parts_are_used_by_the_simulation_and_checked():
+    from tiangong.eva.simulate import Part
+
+    block = TaskSpec("a+b", 3600.0, 180.0, 293.0, ("EV1", "EV2"), parts=(Part(3600.0, 180.0), Part(3600.0, 180.0)))
+    plain = TaskSpec("a", 3600.0, 180.0, 293.0, ("EV1", "EV2"))
+    eg, ing = TaskSpec("egress", 600.0), TaskSpec("ingress", 600.0)
+    r_block = simulate_eva([eg, block, ing], runs=4000, seed=5, rated_s=1e6)
+    r_plain = simulate_eva([eg, plain, ing], runs=4000, seed=5, rated_s=1e6)
+    assert np.mean(r_block.duration_s) > np.mean(r_plain.duration_s) + 0.4 * 180.0  # the slower of two
+    nominal = simulate_eva([eg, block, ing], runs=1, rated_s=1e6)
+    assert nominal.duration_s[0] == 4800.0  # one run = nominal: parts do not change the plan
+    with pytest.raises(InputError, match="predecessors must be earlier parts"):
+        simulate_eva([eg, TaskSpec("x", 60.0, parts=(Part(60.0, after=((1, 0.0),)), Part(60.0))), ing])

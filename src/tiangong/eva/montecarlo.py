@@ -10,10 +10,11 @@ hatch-open time equals the planned one:
 * between them the plan's work, close-out and arm-move intervals, merged into blocks of intervals
   that overlap in time (EV1 and EV2 working in parallel). A block of one task is that task:
   library nominal (x ``count``) and spread (x sqrt(count)), the watts of its metabolic class, its crew
-  roles (EV1 / EV2 / IV; the arm is not crew). A block of several tasks becomes one task: the block's
-  planned span, the spread of the longer EV chain (root-sum-square of that EV's members' spreads, at
-  least the largest member's), the highest watts, the union of crews (U: simple and conservative for
-  consumables);
+  roles (EV1 / EV2 / IV; the arm is not crew). A block of several tasks becomes one task whose
+  length is re-timed in every run (``TaskSpec.parts``): each member drawn from its own spread, started
+  after the previous member of each crew role it shares (planned gaps kept as lags), the block ending
+  with its last member (so parallel work lasts as long as the slower EV); nominal = the planned span;
+  the highest watts and the union of crews for consumables (U: simple and conservative);
 * an arm move alone: its planned length, 10 % spread (U), ``rest`` watts, crew EV1 + IV (EV1 rides
   the foot restraint, IV drives the arm);
 * planned idle time (waiting for a daylight or contact window): a ``wait`` task, ``rest`` watts, no
@@ -44,7 +45,7 @@ CHUNK = 250
 
 def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
     """The simulation tasks of ``plan`` (see the module docstring), in time order."""
-    from .simulate import TaskSpec
+    from .simulate import Part, TaskSpec
 
     reqs = {t.name: t for t in req.task}
     extra = lib.airlocks[plan.airlock].egress_extra_min
@@ -89,6 +90,28 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
         return TaskSpec(name="wait", nominal_s=gap_s, sd_s=0.0, metabolic_w=rest_w, crew=("EV1", "EV2"),
                         essential=True)
 
+    def _parts(block_start, names, members, spans):
+        """The block's members as ``Part``s: each after the previous member of every crew role it shares
+        (EV1, EV2, IV; an arm move rides with EV1 + IV) with the planned gap (translation or waiting) as
+        lag, or, with no predecessor in the block, at its planned lead: nominal parts give the planned
+        span, and a part starts early when its predecessors end early."""
+        order = sorted(range(len(names)), key=lambda i: (spans[names[i]][0], i))
+        parts, last, index = [], {}, {}
+        for j, i in enumerate(order):
+            s_i = spans[names[i]][0]
+            after = {}
+            for role in members[i].crew:
+                if role in last:
+                    p = last[role]
+                    after[index[p]] = max(0.0, (s_i - spans[names[p]][1]).total_seconds())
+            lead = 0.0 if after else (s_i - block_start).total_seconds()  # a part with predecessors starts
+            parts.append(Part(nominal_s=(spans[names[i]][1] - s_i).total_seconds(),  # when they allow
+                              sd_s=members[i].sd_s, lead_s=lead, after=tuple(sorted(after.items()))))
+            index[i] = j
+            for role in members[i].crew:
+                last[role] = i
+        return tuple(parts)
+
     out = [spec_of(egress)]
     t = spans[egress][1]
     for s, e, names in blocks:
@@ -101,13 +124,14 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
             out.append(members[0])
         else:
             crew = tuple(sorted({c for m in members for c in m.crew}))
-            # spread of the block: each EV's members run back to back, so their variances add; the block
-            # takes the larger of the two EVs' chains (independent task times, U)
+            # the runs re-time the block part by part (``parts``: each EV's own sequence, joined where a
+            # task holds both); sd_s is only the summary figure: the larger EV chain's root-sum-square
             chains = [math.sqrt(sum(m.sd_s ** 2 for m in members if ev in m.crew)) for ev in ("EV1", "EV2")]
             out.append(TaskSpec(name="+".join(names), nominal_s=(e - s).total_seconds(),
                                 sd_s=max(chains + [m.sd_s for m in members]),
                                 metabolic_w=max(m.metabolic_w for m in members),
-                                crew=crew, essential=any(m.essential for m in members)))
+                                crew=crew, essential=any(m.essential for m in members),
+                                parts=_parts(s, names, members, spans)))
         t = e
     gap = (spans[ingress][0] - t).total_seconds()
     if gap > 0:

@@ -47,8 +47,24 @@ DEFAULT_PHASE_SD = 0.10  # U: relative 1-sigma spread of the default egress / in
 
 
 @dataclass(frozen=True)
+class Part:
+    """One member of a block of parallel work (see ``TaskSpec.parts``): nominal duration and spread (s),
+    and when it may start: ``lead_s`` after the block starts and ``lag_s`` after each predecessor
+    (index into the block's parts) ends."""
+
+    nominal_s: float
+    sd_s: float = 0.0
+    lead_s: float = 0.0
+    after: tuple[tuple[int, float], ...] = ()  # (predecessor index, lag_s)
+
+
+@dataclass(frozen=True)
 class TaskSpec:
-    """One EVA task: nominal duration and 1-sigma spread (s), metabolic rate of its EVs (W), crew roles."""
+    """One EVA task: nominal duration and 1-sigma spread (s), metabolic rate of its EVs (W), crew roles.
+
+    ``parts`` (optional): the task is a block of parallel work (EV1 and EV2 doing different things);
+    each run draws every part's duration and the block lasts until its last part ends (critical path
+    over ``Part.after``), instead of drawing one duration around ``nominal_s``."""
 
     name: str
     nominal_s: float
@@ -56,6 +72,7 @@ class TaskSpec:
     metabolic_w: float = 293.0
     crew: tuple[str, ...] = ("EV1", "EV2")
     essential: bool = True
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +183,34 @@ def _check_tasks(tasks) -> list[TaskSpec]:
                 raise InputError(f"{w}: {f}", f"must be a finite number >= 0, got {v!r}")
         if isinstance(t.crew, str) or not all(isinstance(c, str) for c in t.crew):
             raise InputError(f"{w}: crew", f"must be a tuple of role names, got {t.crew!r}")
+        for j, pt in enumerate(t.parts):
+            if not isinstance(pt, Part) or any(not (math.isfinite(v) and v >= 0)
+                                               for v in (pt.nominal_s, pt.sd_s, pt.lead_s)):
+                raise InputError(f"{w}: parts[{j}]", "must be a Part with finite durations >= 0")
+            if any(not (0 <= i < j) or not (math.isfinite(lag) and lag >= 0) for i, lag in pt.after):
+                raise InputError(f"{w}: parts[{j}].after", "predecessors must be earlier parts, lags >= 0")
     return tasks
+
+
+def _lognormal(nom: np.ndarray, sd: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Lognormal durations with mean ``nom`` and standard deviation ``sd`` from standard normals ``z``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = np.where(nom > 0, np.log1p((sd / np.where(nom > 0, nom, 1.0)) ** 2), 0.0)
+        mu = np.where(nom > 0, np.log(np.where(nom > 0, nom, 1.0)) - s2 / 2.0, 0.0)
+    return np.where(nom > 0, np.exp(mu + np.sqrt(s2) * z), 0.0)
+
+
+def _block_durations(parts: tuple[Part, ...], z: np.ndarray) -> np.ndarray:
+    """(runs,) block lengths: each part drawn from ``z[:, j]``, started at the latest of its lead and its
+    predecessors' ends plus lags; the block ends with its last part."""
+    d = _lognormal(np.array([p.nominal_s for p in parts]), np.array([p.sd_s for p in parts]), z)
+    end = np.empty_like(d)
+    for j, p in enumerate(parts):
+        start = np.full(d.shape[0], p.lead_s)
+        for i, lag in p.after:
+            start = np.maximum(start, end[:, i] + lag)
+        end[:, j] = start + d[:, j]
+    return end.max(axis=1)
 
 
 def simulate_eva(tasks, *, suit: SuitParams | None = None, airlock: str = "wentian", runs: int = 1,
@@ -202,10 +246,10 @@ def simulate_eva(tasks, *, suit: SuitParams | None = None, airlock: str = "wenti
     else:
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((runs, K))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2 = np.where(nom > 0, np.log1p((sd / np.where(nom > 0, nom, 1.0)) ** 2), 0.0)
-            mu = np.where(nom > 0, np.log(np.where(nom > 0, nom, 1.0)) - s2 / 2.0, 0.0)
-        dur = np.where(nom > 0, np.exp(mu + np.sqrt(s2) * z), 0.0)
+        dur = _lognormal(nom, sd, z)
+        for k, t in enumerate(tasks):  # blocks of parallel work: re-timed per run (extra draws, after z)
+            if t.parts:
+                dur[:, k] = _block_durations(t.parts, rng.standard_normal((runs, len(t.parts))))
 
     # rates and reserve levels per task and EV: (K, E, C)
     def rl(w: float) -> tuple[list[float], list[float]]:
