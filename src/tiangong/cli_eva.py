@@ -31,7 +31,7 @@ def plan_cmd(
     file: str = typer.Argument(..., help="Plan request (TOML, see docs/eva.md)."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
     html: Optional[str] = typer.Option(None, "--html", help="Write a self-contained HTML Gantt chart here."),
-    time_limit: float = typer.Option(5.0, "--time-limit", help="CP-SAT time limit [s]."),
+    time_limit: float = typer.Option(5.0, "--time-limit", help="CP-SAT time limit (s)."),
     library: Optional[str] = typer.Option(None, "--library", help="Task library TOML (default: the packaged one)."),
 ) -> None:
     """Plan the EVA described in FILE."""
@@ -117,7 +117,7 @@ def simulate_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same result)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
     library: Optional[str] = typer.Option(None, "--library", help="Task library TOML (default: the packaged one)."),
-    time_limit: float = typer.Option(5.0, "--time-limit", help="CP-SAT time limit [s]."),
+    time_limit: float = typer.Option(5.0, "--time-limit", help="CP-SAT time limit (s)."),
     html: Optional[str] = typer.Option(None, "--html", help="Write the Gantt chart and the distributions (HTML)."),
 ) -> None:
     """Plan FILE, then simulate the planned task sequence N times (durations, suit margins, aborts)."""
@@ -144,12 +144,12 @@ def simulate_cmd(
     from rich.table import Table
 
     c = _wide()
-    t = Table(title=f"EVA {plan.name}: {runs} Monte Carlo runs (seed {seed})")
+    t = Table(title=f"EVA {plan.name}: {runs} Monte Carlo runs (seed {seed})", min_width=64)
     for col in ("quantity", "median", "p5", "p95"):
         t.add_column(col, justify="right" if col != "quantity" else "left")
-    t.add_row("hatch open [h:mm]", _hm(summary.median_s), _hm(summary.p5_s), _hm(summary.p95_s))
+    t.add_row("hatch open (h:mm)", _hm(summary.median_s), _hm(summary.p5_s), _hm(summary.p95_s))
     for k, d in summary.margins_min.items():
-        t.add_row(f"{k} margin [min]", *(f"{d.get(q, float('nan')):.0f}" for q in ("median", "p5", "p95")))
+        t.add_row(f"{k} margin (min)", *(f"{d.get(q, float('nan')):.0f}" for q in ("median", "p5", "p95")))
     c.print(t)
     c.print(f"planned (nominal) hatch open {_hm(plan.hatch_open_s)}; abort probability "
             f"{100 * summary.abort_probability:.1f} %")
