@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -364,3 +365,12 @@ def test_cli_history_html_chart_and_gantts(tmp_path):
                                 str(tmp_path / "no" / "such" / "dir.html")], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     assert "--html" in bad.stderr
+
+
+@needs_sim
+def test_cli_simulate_table_shows_units():
+    plan_file = ROOT / "src/tiangong/data/eva/plans/sz14-eva2.toml"
+    r = subprocess.run(CLI + ["eva", "simulate", str(plan_file), "--runs", "5"], capture_output=True, text=True,
+                       timeout=300, env={**os.environ, "COLUMNS": "80"})
+    assert r.returncode == 0, r.stderr
+    assert "hatch open (h:mm)" in r.stdout and "o2 margin (min)" in r.stdout  # not swallowed as markup
