@@ -431,26 +431,29 @@ def site_bases(arm_name: str, site: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def arm_carry_s(arm_name: str, site_a: str, site_b: str) -> tuple[float, str]:
-    """Arm trajectory time (s) carrying the foot restraint from the work pose of ``site_a`` to that of
-    ``site_b``, from the common base point that gives the shortest move (``tiangong.robotics``:
-    ``carry``, IK at both poses then the synchronized trapezoidal profile); full pose first, position
-    only if the full pose has no IK solution. ``(inf, "")`` if no base point reaches both sites.
-    Deterministic (seeded IK) and cached per pair."""
-    from ..robotics.arm import carry, load_arm
+def arm_carry(arm_name: str, site_a: str, site_b: str):
+    """``(SafeCarry, base)``: the fastest hull-clear carry of the foot restraint from the work pose of
+    ``site_a`` to that of ``site_b`` over the common base points of ``arm_name`` (``tiangong.robotics``:
+    IK at both poses, synchronized trapezoidal profile, booms kept off the hull, detouring through a lifted
+    waypoint if the direct path would cut a module; ``robotics.collision``). ``time_s = inf`` and base
+    ``""`` if no base point reaches both sites with a clear path. Deterministic (seeded IK), cached."""
+    from ..robotics.arm import load_arm
+    from ..robotics.collision import SafeCarry, safe_carry
     from ..robotics.geometry import load_geometry
 
     common = [b for b in site_bases(arm_name, site_a) if b in site_bases(arm_name, site_b)]
+    if not common:
+        return SafeCarry(math.inf, False, -math.inf, "", "no common base point"), ""
     g, arm = load_geometry(), load_arm(arm_name)
-    best = (math.inf, "")
-    for base in sorted(common):
-        pa, pb = g.in_base(base, g.work_pose(site_a)), g.in_base(base, g.work_pose(site_b))
-        r = carry(arm, pa, pb)
-        if not r.ok:
-            r = carry(arm, pa, pb, position_only=True)
-        if r.ok and r.time_s < best[0]:
-            best = (float(r.time_s), base)
-    return best
+    tries = [(safe_carry(arm, g, base, site_a, site_b), base) for base in sorted(common)]
+    clear = [(r, base) for r, base in tries if r.ok]
+    return min(clear, key=lambda rb: rb[0].time_s) if clear else (tries[0][0], "")
+
+
+def arm_carry_s(arm_name: str, site_a: str, site_b: str) -> tuple[float, str]:
+    """``(time_s, base)`` of :func:`arm_carry` (``(inf, "")`` if there is no clear carry)."""
+    r, base = arm_carry(arm_name, site_a, site_b)
+    return (float(r.time_s), base) if r.ok else (math.inf, "")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -477,15 +480,20 @@ def move(lib: Library, a: str, b: str) -> Move:
     sa, sb = lib.worksites[a].site, lib.worksites[b].site
     if sa == sb:
         return Move(0, "arm", 0.0, f"same site {sa}")
-    t, base = arm_carry_s(lib.arm.name, sa, sb)
-    if math.isfinite(t):
+    r, base = arm_carry(lib.arm.name, sa, sb)
+    if r.ok:
+        t = float(r.time_s)
+        path = "" if r.via == "direct" else f" via a waypoint ({r.via}: the direct path cuts the hull)"
         return Move(math.ceil(lib.arm.setup_min + t / 60.0 - 1e-9), "arm", t,
-                    f"{lib.arm.name} arm from base {base}: trajectory {t:.0f} s + set-up {lib.arm.setup_min:g} min")
+                    f"{lib.arm.name} arm from base {base}: trajectory {t:.0f} s{path}, hull clearance "
+                    f"{r.clearance_m:.2f} m + set-up {lib.arm.setup_min:g} min")
     d = translation_m(sa, sb)
     t = d / lib.translation.speed_mps
+    why = (f"no base point of the {lib.arm.name} arm reaches both {sa} and {sb}" if r.reason == "no common base point"
+           else f"no hull-clear {lib.arm.name} arm path between {sa} and {sb}")
     return Move(math.ceil(lib.arm.setup_min + t / 60.0 - 1e-9), "translation", t,
-                f"no base point of the {lib.arm.name} arm reaches both {sa} and {sb}: crew translation "
-                f"{d:.1f} m at {lib.translation.speed_mps:g} m/s + set-up {lib.arm.setup_min:g} min")
+                f"{why}: crew translation {d:.1f} m at {lib.translation.speed_mps:g} m/s + set-up "
+                f"{lib.arm.setup_min:g} min")
 
 
 def walk_times(lib: Library, worksites) -> dict[tuple[str, str], int]:
