@@ -338,6 +338,9 @@ BAD = {
     "bad_airlock": (GOOD.replace('"wentian"', '"mengtian"'), "airlock"),
     "bad_date": (GOOD.replace("2022-09-17T05:00:00Z", "17/09/2022"), "earliest_start"),
     "phase_requested": (GOOD.replace('name = "tool_prep"', 'name = "egress"'), "added to every plan"),
+    "after_unknown": (GOOD + 'after = ["inspection"]\n', "after: 'inspection' is not a task of this request"),
+    "after_cycle": (GOOD + 'after = ["inspection"]\n[[task]]\nname = "inspection"\nafter = ["tool_prep"]\n',
+                    "cycle"),
 }
 
 
@@ -492,3 +495,15 @@ def test_crew_translation_time_from_the_hull_path():
     assert (ingress.start - pump.end).total_seconds() == walk * 60  # the walk back to the hatch
     prep = next(r for r in plan.tasks if r.name == "tool_prep")  # at the hatch, on one EV
     assert (pump.start - prep.end).total_seconds() >= walk * 60  # the walk out
+
+
+def test_request_order_after_is_kept():
+    # the library lets the rescue drill and the pump set go in either order; the request asks pump first
+    names = ["tool_prep", "rescue_verification", {"name": "install_extended_pump_set", "after": ["rescue_verification"]}]
+    plan = plan_eva(request(names), LIB, env=ALWAYS, **FAST)
+    span = {r.name: (r.start, r.end) for r in plan.tasks}
+    assert span["rescue_verification"][1] <= span["install_extended_pump_set"][0]
+    swapped = ["tool_prep", "install_extended_pump_set", {"name": "rescue_verification", "after": ["install_extended_pump_set"]}]
+    plan2 = plan_eva(request(swapped), LIB, env=ALWAYS, **FAST)
+    span2 = {r.name: (r.start, r.end) for r in plan2.tasks}
+    assert span2["install_extended_pump_set"][1] <= span2["rescue_verification"][0]

@@ -60,6 +60,7 @@ class TaskRequest(_Model):
     priority: int | None = Field(default=None, ge=1, le=10)
     worksite: str | None = None  # override of the library worksite (e.g. the same job on Mengtian)
     count: int = Field(default=1, ge=1, le=10)  # identical items done back to back: count x duration
+    after: tuple[str, ...] = ()  # requested tasks that must finish first (on top of the library's precedence)
 
 
 class PlanRequest(_Model):
@@ -535,11 +536,18 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError(where, f"task: requested twice: {', '.join(dup)}")
+    for i, t in enumerate(req.task):
+        for a in t.after:
+            if a not in names:
+                raise InputError(where, f"task[{i}].after: {a!r} is not a task of this request"
+                                        f"{_hint(a, dict.fromkeys(names))}")
+    reqs = {t.name: t for t in req.task}
     chosen = {t.name: lib.tasks[t.name] for t in lib.task if t.kind in PHASES + (SECOND_EGRESS,)}
     chosen.update({t.name: lib.tasks[t.name] for t in req.task})
-    check_precedence({n: s.model_copy(update={"precedence": tuple(p for p in s.precedence if p in chosen)})
-                      for n, s in chosen.items()}, where, "precedence (library)")
-    reqs = {t.name: t for t in req.task}
+    chosen = {n: s.model_copy(update={"precedence": tuple(dict.fromkeys(
+        [p for p in s.precedence if p in chosen] + list(reqs[n].after if n in reqs else ())))})
+        for n, s in chosen.items()}
+    check_precedence(chosen, where, "precedence (library + after)")
     items = []
     for n, s in chosen.items():
         r = reqs.get(n)
@@ -551,7 +559,7 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
             name=n, dur=math.ceil(dur - 1e-9), worksite=ws,
             roles=tuple(x for x in s.roles if not (s.ev_choice and x in EVS)),
             ev_options=s.ev_roles if s.ev_choice else (),
-            kind=s.kind, precedence=tuple(p for p in s.precedence if p in chosen),
+            kind=s.kind, precedence=s.precedence,
             needs_daylight=s.needs_daylight, needs_comm=s.needs_comm, arm=s.arm_support,
             priority=(r.priority if r and r.priority is not None else s.priority),
             must=(s.kind in PHASES + (SECOND_EGRESS,)) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
