@@ -33,27 +33,29 @@ def with_speed(lib: Library, v: float) -> Library:
     return lib.model_copy(update={"translation": lib.translation.model_copy(update={"speed_mps": v})})
 
 
-def residuals(lib: Library, role: str) -> list[tuple[str, float, float, float]]:
-    """(name, real min, planned min, relative error) for every history EVA of ``role``."""
+def replays(lib: Library, role: str) -> list:
+    """``(history EVA, Replay or None)`` for every history EVA of ``role`` (None: the plan is infeasible,
+    e.g. a scaled daylight task longer than any daylight window)."""
     out = []
     for h in builtin_history(role):
         try:
-            r = replay(h, lib)
-        except InputError:  # e.g. a scaled daylight task longer than any daylight window
-            out.append((h.name, h.real_s / 60, math.nan, math.inf))
-            continue
-        out.append((h.name, r.real_s / 60, r.planned_s / 60, r.planned_error))
+            out.append((h, replay(h, lib)))
+        except InputError:
+            out.append((h, None))
     return out
 
 
-def both_out(lib: Library, role: str) -> list[tuple[str, float, float]]:
+def residuals(lib: Library, role: str, done: list | None = None) -> list[tuple[str, float, float, float]]:
+    """(name, real min, planned min, relative error) for every history EVA of ``role``."""
+    return [(h.name, h.real_s / 60, math.nan, math.inf) if r is None else
+            (h.name, r.real_s / 60, r.planned_s / 60, r.planned_error)
+            for h, r in (done if done is not None else replays(lib, role))]
+
+
+def both_out(done: list) -> list[tuple[str, float, float]]:
     """(name, published, planned) hatch open -> both EVs outside, minutes, where the sources give it."""
-    out = []
-    for h in builtin_history(role):
-        if h.both_out is not None:
-            r = replay(h, lib)
-            out.append((h.name, r.real_both_out_s / 60, r.planned_both_out_s / 60))
-    return out
+    return [(h.name, r.real_both_out_s / 60, r.planned_both_out_s / 60)
+            for h, r in done if r is not None and h.both_out is not None]
 
 
 def show_both_out(title: str, rows) -> None:
@@ -81,8 +83,9 @@ def main() -> None:
                     help="print the validation EVAs at the end (information only, never fitted)")
     a = ap.parse_args()
     lib = load_library()
-    show("calibration set, packaged library:", residuals(lib, "calibration"))
-    show_both_out("calibration set, hatch open -> both outside:", both_out(lib, "calibration"))
+    cal = replays(lib, "calibration")
+    show("calibration set, packaged library:", residuals(lib, "calibration", cal))
+    show_both_out("calibration set, hatch open -> both outside:", both_out(cal))
     if a.scan:
         best = None
         for i in range(0, 31):
@@ -101,8 +104,9 @@ def main() -> None:
         print(f"best translation speed on the calibration set: {best[0]:.2f} m/s (rms {100 * best[1]:.1f} %)")
     if not a.validation:
         return
-    show("validation set (information only, not fitted):", residuals(lib, "validation"))
-    show_both_out("validation set, hatch open -> both outside (information only):", both_out(lib, "validation"))
+    val = replays(lib, "validation")
+    show("validation set (information only, not fitted):", residuals(lib, "validation", val))
+    show_both_out("validation set, hatch open -> both outside (information only):", both_out(val))
 
 
 if __name__ == "__main__":

@@ -498,7 +498,7 @@ def test_crew_translation_time_from_the_hull_path():
 
 
 def test_request_order_after_is_kept():
-    # the library lets the rescue drill and the pump set go in either order; the request asks pump first
+    # the library lets the rescue drill and the pump set go in either order; each request fixes one order
     names = ["tool_prep", "rescue_verification", {"name": "install_extended_pump_set", "after": ["rescue_verification"]}]
     plan = plan_eva(request(names), LIB, env=ALWAYS, **FAST)
     span = {r.name: (r.start, r.end) for r in plan.tasks}

@@ -133,26 +133,27 @@ def history_html(replays, target: float = 0.15) -> str:
     label = [f"{r.eva.name} ({r.eva.role[:5]})" for r in replays]
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], shared_yaxes=True, subplot_titles=(
         "Hatch open -> hatch close (h)", "Hatch open -> both outside (h)"))
+    first_band = True
     for r, y in zip(replays, label):
         if r.eva.role == "validation":
             fig.add_trace(go.Scatter(x=[h(r.real_s) * (1 - target), h(r.real_s) * (1 + target)], y=[y, y],
                                      mode="lines", line=dict(color="rgba(46,160,44,0.35)", width=14),
-                                     name=f"real +-{100 * target:.0f} %", legendgroup="band",
-                                     showlegend=r is next(x for x in replays if x.eva.role == "validation")),
+                                     name=f"real +-{100 * target:.0f} %", legendgroup="band", showlegend=first_band),
                           row=1, col=1)
+            first_band = False
     fig.add_trace(go.Scatter(x=[h(r.real_s) for r in replays], y=label, mode="markers", name="real",
                              marker=dict(symbol="diamond", size=11, color="black")), row=1, col=1)
     fig.add_trace(go.Scatter(x=[h(r.planned_s) for r in replays], y=label, mode="markers", name="planned",
                              marker=dict(symbol="circle", size=9, color="#1f5fa8")), row=1, col=1)
-    sims = [r for r in replays if r.sim_median_s is not None]
+    sims = [(r, y) for r, y in zip(replays, label) if r.sim_median_s is not None]
     if sims:
         fig.add_trace(go.Scatter(
-            x=[h(r.sim_median_s) for r in sims], y=[label[replays.index(r)] for r in sims], mode="markers",
+            x=[h(r.sim_median_s) for r, _ in sims], y=[y for _, y in sims], mode="markers",
             name="simulated median (p5-p95)", marker=dict(symbol="x", size=9, color="#ff7f0e"),
-            error_x=dict(type="data", symmetric=False, array=[h(r.sim_p95_s - r.sim_median_s) for r in sims],
-                         arrayminus=[h(r.sim_median_s - r.sim_p5_s) for r in sims])), row=1, col=1)
-    both = [r for r in replays if r.real_both_out_s is not None]
-    fig.add_trace(go.Scatter(x=[h(r.real_both_out_s) for r in both], y=[label[replays.index(r)] for r in both],
+            error_x=dict(type="data", symmetric=False, array=[h(r.sim_p95_s - r.sim_median_s) for r, _ in sims],
+                         arrayminus=[h(r.sim_median_s - r.sim_p5_s) for r, _ in sims])), row=1, col=1)
+    both = [(r, y) for r, y in zip(replays, label) if r.real_both_out_s is not None]
+    fig.add_trace(go.Scatter(x=[h(r.real_both_out_s) for r, _ in both], y=[y for _, y in both],
                              mode="markers", name="real", showlegend=False,
                              marker=dict(symbol="diamond", size=11, color="black")), row=1, col=2)
     fig.add_trace(go.Scatter(x=[h(r.planned_both_out_s) for r in replays], y=label, mode="markers",

@@ -312,12 +312,13 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
     for n in second:  # the second EV leaves the airlock after the first one, and works only once outside
         m.Add(S[n] >= E[egr])
         m.Add(E[n] <= S[ing])
-        for it in items:
-            if it.kind in ("work", "closeout"):
-                if "EV2" in it.roles:
-                    m.Add(S[it.name] >= E[n]).OnlyEnforceIf(P[it.name])
-                elif "EV2" in it.ev_options:
-                    m.Add(S[it.name] >= E[n]).OnlyEnforceIf(X[it.name, "EV2"])
+        for ev in (r for r in by[n].roles if r in EVS):  # the EV this egress brings out
+            for it in items:
+                if it.kind in ("work", "closeout"):
+                    if ev in it.roles:
+                        m.Add(S[it.name] >= E[n]).OnlyEnforceIf(P[it.name])
+                    elif ev in it.ev_options:
+                        m.Add(S[it.name] >= E[n]).OnlyEnforceIf(X[it.name, ev])
     for n in work + close:
         m.Add(S[n] >= E[egr]).OnlyEnforceIf(P[n])
         m.Add(E[n] <= S[ing]).OnlyEnforceIf(P[n])
@@ -431,6 +432,9 @@ def site_bases(arm_name: str, site: str) -> tuple[str, ...]:
     return tuple(reach_table(arm_name).get(site, ()))
 
 
+NO_COMMON_BASE = "no common base point"
+
+
 @functools.lru_cache(maxsize=1024)
 def arm_carry(arm_name: str, site_a: str, site_b: str):
     """``(SafeCarry, base)``: the fastest hull-clear carry of the foot restraint from the work pose of
@@ -444,7 +448,7 @@ def arm_carry(arm_name: str, site_a: str, site_b: str):
 
     common = [b for b in site_bases(arm_name, site_a) if b in site_bases(arm_name, site_b)]
     if not common:
-        return SafeCarry(math.inf, False, -math.inf, "", "no common base point"), ""
+        return SafeCarry(math.inf, False, -math.inf, "", NO_COMMON_BASE), ""
     g, arm = load_geometry(), load_arm(arm_name)
     tries = [(safe_carry(arm, g, base, site_a, site_b), base) for base in sorted(common)]
     clear = [(r, base) for r, base in tries if r.ok]
@@ -490,7 +494,7 @@ def move(lib: Library, a: str, b: str) -> Move:
                     f"{r.clearance_m:.2f} m + set-up {lib.arm.setup_min:g} min")
     d = translation_m(sa, sb)
     t = d / lib.translation.speed_mps
-    why = (f"no base point of the {lib.arm.name} arm reaches both {sa} and {sb}" if r.reason == "no common base point"
+    why = (f"no base point of the {lib.arm.name} arm reaches both {sa} and {sb}" if r.reason == NO_COMMON_BASE
            else f"no hull-clear {lib.arm.name} arm path between {sa} and {sb}")
     return Move(math.ceil(lib.arm.setup_min + t / 60.0 - 1e-9), "translation", t,
                 f"{why}: crew translation {d:.1f} m at {lib.translation.speed_mps:g} m/s + set-up "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,6 +31,7 @@ PATH_SAMPLES = 41  # postures checked along a joint-space path
 LIFTS_M = (2.0, 3.0, 4.5)  # U: detour waypoint heights above the mid-point of the two work poses
 
 
+@lru_cache(maxsize=None)
 def link_radius_m(arm_name: str) -> float:
     """Boom radius used for clearance (arms.toml ``link_radius_m``; a combined arm takes its largest)."""
     arms = _load_toml()["arms"]
@@ -70,21 +72,25 @@ def _samples(points: np.ndarray) -> np.ndarray:
     return np.vstack([a + (b - a) * u for a, b in zip(points[:-1], points[1:])])
 
 
-def configuration_clearance_m(arm: Arm, g: StationGeometry, base: str, q, radius_m: float | None = None) -> float:
-    """Smallest hull clearance (m) of the arm's booms at posture ``q`` on base point ``base``."""
-    radius_m = link_radius_m(arm.name) if radius_m is None else radius_m
+def _clearance(arm: Arm, g: StationGeometry, bf: np.ndarray, q, radius_m: float) -> float:
     pts = _samples(chain_points(arm, q))
     pts = pts[np.linalg.norm(pts, axis=1) > SKIP_BASE_M]
-    bf = g.base_frame(base)
     world = pts @ bf[:3, :3].T + bf[:3, 3]
     return float(hull_distance_m(g, world).min()) - radius_m
 
 
+def configuration_clearance_m(arm: Arm, g: StationGeometry, base: str, q, radius_m: float | None = None) -> float:
+    """Smallest hull clearance (m) of the arm's booms at posture ``q`` on base point ``base``."""
+    radius_m = link_radius_m(arm.name) if radius_m is None else radius_m
+    return _clearance(arm, g, g.base_frame(base), q, radius_m)
+
+
 def path_clearance_m(arm: Arm, g: StationGeometry, base: str, q_a, q_b, radius_m: float | None = None) -> float:
     """Smallest clearance (m) along the straight joint-space path from ``q_a`` to ``q_b``."""
+    radius_m = link_radius_m(arm.name) if radius_m is None else radius_m
+    bf = g.base_frame(base)
     qa, qb = np.asarray(q_a, dtype=float), np.asarray(q_b, dtype=float)
-    return min(configuration_clearance_m(arm, g, base, qa + (qb - qa) * u, radius_m)
-               for u in np.linspace(0.0, 1.0, PATH_SAMPLES))
+    return min(_clearance(arm, g, bf, qa + (qb - qa) * u, radius_m) for u in np.linspace(0.0, 1.0, PATH_SAMPLES))
 
 
 @dataclass(frozen=True)
