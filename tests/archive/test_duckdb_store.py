@@ -29,7 +29,7 @@ from tiangong.archive import (
     write_run,
 )
 from tiangong.errors import InputError
-from tiangong.sim.record import AlarmRow, EventRow, Parameter, RunRecord
+from tiangong.record import AlarmRow, EventRow, Parameter, RunRecord
 from tiangong.timeutil import at_seconds
 
 EPOCH = dt.datetime(2022, 9, 17, 5, 35, 0, tzinfo=dt.timezone.utc)

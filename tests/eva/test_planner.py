@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tiangong.cli_eva import eva_app
+from tiangong.cli.eva import eva_app
 from tiangong.errors import InputError
 from tiangong.eva.library import load_library
 from tiangong.eva.plan import Environment, InfeasiblePlan, PlanRequest, load_request, plan_eva
@@ -384,19 +384,9 @@ def test_cli_json_and_html(tmp_path):
     assert "<html>" in html and "plotly" in html and len(html) > 1_000_000  # plotly.js inlined
 
 
-def _eva_registered() -> bool:
-    from tiangong import cli
-    try:
-        cli._register()
-    except Exception:
-        return False
-    return "eva" in [g.name for g in cli.app.registered_groups]
-
-
 CLI = [sys.executable, "-c", "from tiangong.cli import main; main()"]
 
 
-@pytest.mark.skipif(not _eva_registered(), reason="`eva` not registered in tiangong.cli yet")
 @pytest.mark.parametrize("case", ["unknown_task", "typo_field", "suit_time"])
 def test_cli_subprocess_bad_input_exit_2(tmp_path, case):
     text, expect = BAD[case]
@@ -407,7 +397,6 @@ def test_cli_subprocess_bad_input_exit_2(tmp_path, case):
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.skipif(not _eva_registered(), reason="`eva` not registered in tiangong.cli yet")
 def test_cli_subprocess_example_json():
     r = subprocess.run(CLI + ["eva", "plan", str(EXAMPLE), "--json"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr

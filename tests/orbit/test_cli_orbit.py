@@ -14,14 +14,8 @@ import pytest
 
 from tiangong.timeutil import parse_utc
 
-# Runs tiangong.cli.main(). The station sub-command belongs to another module; if it is not
-# there yet, a placeholder lets cli.main() register the orbit commands under test.
 RUNNER = """
-import importlib.util, sys, types
-if importlib.util.find_spec("tiangong.cli_station") is None:
-    import typer
-    stub = types.ModuleType("tiangong.cli_station"); stub.station_app = typer.Typer()
-    sys.modules["tiangong.cli_station"] = stub
+import sys
 sys.argv[0] = "tiangong"
 from tiangong.cli import main
 main()

@@ -11,7 +11,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from tiangong.report.html import N_BUCKETS, PLOTS, TIMELINE_TITLE, decimate, write_report
-from tiangong.sim.record import AlarmRow, EventRow, Parameter, RunRecord
+from tiangong.record import AlarmRow, EventRow, Parameter, RunRecord
 
 EPOCH = dt.datetime(2022, 9, 17, 5, 35, tzinfo=dt.timezone.utc)
 N = 30_000          # > 2 * N_BUCKETS, so every series is decimated

@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from tiangong.cli_station import station_app
+from tiangong.cli.station import station_app
 
 ENTRY = [sys.executable, "-c", "from tiangong.cli import main; main()"]
 

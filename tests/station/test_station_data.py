@@ -9,14 +9,14 @@ from importlib import resources
 
 import pytest
 
-from tiangong import station as st
+from tiangong.config import station_files as st
 from tiangong.errors import InputError
 
 FILES = {
-    ("data/station", "tiangong.toml"): st._StationFile,
-    ("data/station", "iss.toml"): st._StationFile,
-    ("data/station", "vehicles.toml"): st._VehiclesFile,
-    ("data/history", "tiangong.toml"): st._HistoryFile,
+    ("data/station", "tiangong.toml"): st.StationFile,
+    ("data/station", "iss.toml"): st.StationFile,
+    ("data/station", "vehicles.toml"): st.VehiclesFile,
+    ("data/history", "tiangong.toml"): st.HistoryFile,
 }
 
 
@@ -26,8 +26,8 @@ def _raw(subdir: str, name: str) -> str:
 
 @pytest.mark.parametrize(("subdir", "name"), list(FILES))
 def test_files_validate(subdir, name):
-    shown, data = st._read_toml(subdir, name)
-    st._validate(FILES[(subdir, name)], shown, data)
+    shown, data = st.read_packaged_toml(subdir, name)
+    st.validate_file(FILES[(subdir, name)], shown, data)
 
 
 @pytest.mark.parametrize(("subdir", "name"), list(FILES))
@@ -38,52 +38,52 @@ def test_every_file_cites_urls_and_confidence(subdir, name):
 
 
 def test_extra_field_is_rejected_with_file_and_field():
-    shown, data = st._read_toml("data/station", "tiangong.toml")
+    shown, data = st.read_packaged_toml("data/station", "tiangong.toml")
     bad = copy.deepcopy(data)
     bad["modules"][1]["mass_tonnes"] = 22
     with pytest.raises(InputError) as exc:
-        st._validate(st._StationFile, shown, bad)
+        st.validate_file(st.StationFile, shown, bad)
     assert exc.value.where == "data/station/tiangong.toml: modules[1].mass_tonnes"
     assert "unknown field" in exc.value.why.lower()
 
 
 def test_bad_event_is_rejected_with_its_index():
-    shown, data = st._read_toml("data/history", "tiangong.toml")
+    shown, data = st.read_packaged_toml("data/history", "tiangong.toml")
     bad = copy.deepcopy(data)
     del bad["events"][1]["port"]  # Tianzhou-2 vehicle_dock without a port
     with pytest.raises(InputError) as exc:
-        st._validate(st._HistoryFile, shown, bad)
+        st.validate_file(st.HistoryFile, shown, bad)
     assert exc.value.where.startswith("data/history/tiangong.toml: events[1]")
     assert "port" in exc.value.why
 
 
 def test_unknown_kind_and_naive_time_rejected():
-    shown, data = st._read_toml("data/history", "tiangong.toml")
+    shown, data = st.read_packaged_toml("data/history", "tiangong.toml")
     bad = copy.deepcopy(data)
     bad["events"][0]["kind"] = "module_explode"
     with pytest.raises(InputError) as exc:
-        st._validate(st._HistoryFile, shown, bad)
+        st.validate_file(st.HistoryFile, shown, bad)
     assert exc.value.where.endswith("events[0].kind")
     bad = copy.deepcopy(data)
     bad["events"][0]["time"] = bad["events"][0]["time"].replace(tzinfo=None)
     with pytest.raises(InputError) as exc:
-        st._validate(st._HistoryFile, shown, bad)
+        st.validate_file(st.HistoryFile, shown, bad)
     assert "UTC offset" in exc.value.why
 
 
 def test_estimates_must_name_known_fields():
-    shown, data = st._read_toml("data/history", "tiangong.toml")
+    shown, data = st.read_packaged_toml("data/history", "tiangong.toml")
     bad = copy.deepcopy(data)
     dock = next(e for e in bad["events"] if "cargo" in e)
     dock["cargo"]["estimated"] = ["fuel_kg"]
     with pytest.raises(InputError) as exc:
-        st._validate(st._HistoryFile, shown, bad)
+        st.validate_file(st.HistoryFile, shown, bad)
     assert "fuel_kg" in exc.value.why
 
 
 def test_missing_file_is_an_input_error():
     with pytest.raises(InputError) as exc:
-        st._read_toml("data/station", "mir.toml")
+        st.read_packaged_toml("data/station", "mir.toml")
     assert exc.value.where == "data/station/mir.toml"
 
 
@@ -93,6 +93,11 @@ def test_files_are_plain_toml():
 
 
 def test_nothing_reads_shared_reference_at_run_time():
-    src = resources.files("tiangong")
-    for path in ("station.py", "cli_station.py"):
-        assert "shared/reference" not in src.joinpath(path).read_text(encoding="utf-8")
+    """Every source file of the package: none points at the shared reference folder."""
+    from pathlib import Path
+
+    root = Path(str(resources.files("tiangong")))
+    files = sorted(root.rglob("*.py"))
+    assert len(files) > 30
+    for path in files:
+        assert "shared/reference" not in path.read_text(encoding="utf-8"), path

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..sim.record import AlarmRow, EventRow, Parameter, RunRecord
+from ..record import AlarmRow, EventRow, Parameter, RunRecord
 from ..timeutil import UTC, as_utc, iso_z
 
 DB_NAME = "telemetry.duckdb"

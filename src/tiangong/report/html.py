@@ -3,7 +3,7 @@
 ``write_report(path, record)`` renders a header (scenario, window, generated time), the
 summary (margins to limits, limit violations with times, event counts by kind, the engine's
 own summary), one plot per key parameter (:data:`PLOTS`, with warn/limit lines taken from the
-:class:`~tiangong.sim.record.Parameter`) and an event timeline.  Parameters absent from the
+:class:`~tiangong.record.Parameter`) and an event timeline.  Parameters absent from the
 record are listed as skipped.  Long series are decimated to the min and max of ~2,000
 time buckets (:func:`decimate`), which keeps the spikes a plain stride would lose.
 """
@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from ..sim.record import Parameter, RunRecord
+from ..record import Parameter, RunRecord
 from ..timeutil import UTC, as_utc, at_seconds, iso_z
 
 N_BUCKETS = 2000

@@ -22,7 +22,7 @@ from ..systems.eclss import partial_pressure_pa
 from ..timeutil import at_seconds, iso_z
 from .model import StationModel
 from .network import Trajectory
-from .record import AlarmRow, EventRow, Parameter, RunRecord
+from ..record import AlarmRow, EventRow, Parameter, RunRecord
 from .scenario import Scenario
 
 DAY_S = 86400.0

@@ -6,14 +6,18 @@ Registered on the main app by :mod:`tiangong.cli` as ``station``.  Bad input pri
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import json
 
 import typer
 
-from .errors import InputError
-from .station import StationState, station_at
-from .timeutil import UTC, iso_z, parse_utc
+from ..errors import InputError
+from ..timeutil import UTC, iso_z, parse_utc
+
+if TYPE_CHECKING:
+    from ..station import StationState
 
 station_app = typer.Typer(
     help="Station configuration: modules, docked vehicles, crew and totals at a date.",
@@ -44,6 +48,8 @@ def show(
     """Show modules, docked vehicles (with ports), crew aboard and totals at a date."""
     try:
         when = parse_utc(at, "--at") if at is not None else _today_utc()
+        from ..station import station_at
+
         state = station_at(when, config=config)
     except InputError as err:
         typer.echo(f"error: {err}", err=True)

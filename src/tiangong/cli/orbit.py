@@ -13,8 +13,8 @@ from typing import Optional
 
 import typer
 
-from .errors import InputError
-from .timeutil import iso_z, parse_utc
+from ..errors import InputError
+from ..timeutil import iso_z, parse_utc
 
 orbit_app = typer.Typer(
     help="Orbit, sunlight and eclipses of the station (SGP4 + DE421).",
@@ -34,7 +34,7 @@ _DRAG_HELP = ("Propagate with the TLE's drag terms. Default: with drag only if t
 
 
 def _tle(path: Optional[str], when: dt.datetime):
-    from .orbit.tle import select_tle
+    from ..orbit.tle import select_tle
 
     return select_tle(when, path)
 
@@ -71,8 +71,8 @@ def eclipses(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON list instead of a table."),
 ) -> None:
     """Every eclipse (penumbra and umbra boundaries, 0.01 s) in a window."""
-    from .orbit.eclipse import beta_angle_deg, find_eclipses
-    from .orbit.tle import without_drag
+    from ..orbit.eclipse import beta_angle_deg, find_eclipses
+    from ..orbit.tle import without_drag
 
     t0 = parse_utc(_required(start, "--start"), "--start")
     n_days = _days(days)
@@ -125,7 +125,7 @@ def state(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Position, velocity (GCRS), geodetic position (WGS84), sunlight and beta at one instant."""
-    from .orbit.state import orbit_state
+    from ..orbit.state import orbit_state
 
     when = parse_utc(_required(at, "--at"), "--at")
     chosen = _tle(tle, when)

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from .errors import InputError
+from ..errors import InputError
 
 app = typer.Typer(
     name="tiangong",
@@ -25,29 +25,22 @@ _registered = False
 
 
 def _register() -> None:
-    """Attach the sub-commands (idempotent)."""
+    """Attach the sub-commands (idempotent).  Each command module imports its work lazily."""
     global _registered
     if _registered:
         return
     _registered = True
-    from . import cli_run  # noqa: F401  (registers run/scenarios/export on `app`)
-    from .cli_orbit import orbit_app
-    from .cli_station import station_app
+    from . import run
+    from .eva import eva_app
+    from .orbit import orbit_app
+    from .station import station_app
 
+    app.command("scenarios")(run.scenarios_cmd)
+    app.command("run")(run.run_cmd)
+    app.command("export")(run.export_cmd)
     app.add_typer(orbit_app, name="orbit")
     app.add_typer(station_app, name="station")
-    try:
-        from .cli_eva import eva_app
-    except ImportError:  # the EVA planner is optional while it is being built
-        eva_app = None
-    if eva_app is not None:
-        app.add_typer(eva_app, name="eva")
-
-
-def fail(err: InputError) -> None:
-    """Print one line and exit 2."""
-    typer.echo(f"error: {err}", err=True)
-    raise typer.Exit(code=2)
+    app.add_typer(eva_app, name="eva")
 
 
 def _one_line(exc: Exception) -> str:

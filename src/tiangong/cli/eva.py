@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .errors import InputError
+from ..errors import InputError
 
 eva_app = typer.Typer(
     help="EVA planning (CP-SAT): task library, daylight and Tianlian contact windows, suit time.",
@@ -35,14 +35,14 @@ def plan_cmd(
     library: Optional[str] = typer.Option(None, "--library", help="Task library TOML (default: the packaged one)."),
 ) -> None:
     """Plan the EVA described in FILE."""
-    from .eva.library import load_library
-    from .eva.plan import plan_file
+    from ..eva.library import load_library
+    from ..eva.plan import plan_file
 
     if not 0 < time_limit <= 600:
         raise InputError("--time-limit", f"{time_limit:g} is outside 0 < s <= 600")
     plan = plan_file(file, time_limit_s=time_limit, lib=load_library(library))
     if html:
-        from .eva.gantt import write_html
+        from ..eva.gantt import write_html
 
         write_html(plan, html)
     if as_json:
@@ -61,7 +61,7 @@ def _wide():
 def _print(plan, html: Optional[str]) -> None:
     from rich.table import Table
 
-    from .timeutil import iso_z
+    from ..timeutil import iso_z
 
     c = _wide()
     t = Table(title=f"EVA plan {plan.name} ({plan.status})")
@@ -121,9 +121,9 @@ def simulate_cmd(
     html: Optional[str] = typer.Option(None, "--html", help="Write the Gantt chart and the distributions (HTML)."),
 ) -> None:
     """Plan FILE, then simulate the planned task sequence N times (durations, suit margins, aborts)."""
-    from .eva.library import load_library
-    from .eva.montecarlo import simulate_plan
-    from .eva.plan import load_request, plan_eva
+    from ..eva.library import load_library
+    from ..eva.montecarlo import simulate_plan
+    from ..eva.plan import load_request, plan_eva
 
     _check_runs(runs)
     lib = load_library(library)
@@ -132,7 +132,7 @@ def simulate_cmd(
     with _progress(runs, as_json) as prog:
         summary = simulate_plan(plan, req, lib, runs=runs, seed=seed, progress=prog)
     if html:
-        from .eva.gantt import write_simulation_html
+        from ..eva.gantt import write_simulation_html
 
         write_simulation_html(plan, summary, html)
     if as_json:
@@ -171,8 +171,8 @@ def history_cmd(
     html: Optional[str] = typer.Option(None, "--html", help="Write the comparison chart and every Gantt (HTML)."),
 ) -> None:
     """Real Chinese EVAs: real vs planned vs simulated hatch-open -> hatch-close duration."""
-    from .eva.history import builtin_history, replay
-    from .eva.library import load_library
+    from ..eva.history import builtin_history, replay
+    from ..eva.library import load_library
 
     _check_runs(runs)
     if role not in (None, "validation", "calibration"):
@@ -180,7 +180,7 @@ def history_cmd(
     lib = load_library()
     rows = [replay(h, lib, runs=runs, seed=seed) for h in builtin_history(role)]
     if html:
-        from .eva.gantt import write_history_html
+        from ..eva.gantt import write_history_html
 
         write_history_html(rows, html)
     if as_json:

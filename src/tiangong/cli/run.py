@@ -1,4 +1,4 @@
-"""``tiangong run``, ``tiangong scenarios`` and ``tiangong export``."""
+"""``tiangong run``, ``tiangong scenarios`` and ``tiangong export`` (registered by :mod:`tiangong.cli`)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .cli import app
-from .errors import InputError
+from ..errors import InputError
 
 console = Console()
 
 
-@app.command("scenarios")
 def scenarios_cmd(as_json: bool = typer.Option(False, "--json", help="print one JSON document")) -> None:
     """List the built-in scenarios."""
-    from .sim.scenario import builtin_descriptions
+    from ..sim.scenario import builtin_descriptions
 
     rows = builtin_descriptions()
     if as_json:
@@ -32,7 +30,6 @@ def scenarios_cmd(as_json: bool = typer.Option(False, "--json", help="print one 
     console.print(t)
 
 
-@app.command("run")
 def run_cmd(
     scenario: str = typer.Argument(..., help="built-in scenario name or a TOML file"),
     out: Path = typer.Option(None, "--out", help="output directory (default runs/<name>)"),
@@ -40,8 +37,8 @@ def run_cmd(
     sample_s: float = typer.Option(None, "--sample-s", help="telemetry sample interval, seconds"),
 ) -> None:
     """Run a scenario; write telemetry.duckdb, summary.json and report.html."""
-    from .sim.run import simulate
-    from .sim.scenario import Scenario
+    from ..sim.run import simulate
+    from ..sim.scenario import Scenario
 
     if sample_s is not None and not (0 < sample_s <= 86400):
         raise InputError("--sample-s", f"{sample_s:g} is not in (0, 86400] seconds")
@@ -88,12 +85,11 @@ def _print_summary(s: dict, paths: dict) -> None:
         console.print(f"{k}: {p}")
 
 
-@app.command("export")
 def export_cmd(run_dir: Path = typer.Argument(..., help="a run directory (with telemetry.duckdb)"),
                parquet: bool = typer.Option(False, "--parquet", help="write one Parquet file per table"),
                out: Path = typer.Option(None, "--out", help="output directory (default RUN_DIR/parquet)")) -> None:
     """Export a run's archive (Parquet)."""
-    from .archive import export_parquet
+    from ..archive import export_parquet
 
     if not parquet:
         raise InputError("--parquet", "choose an export format (only --parquet is available)")
