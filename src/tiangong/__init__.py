@@ -6,7 +6,7 @@ The public API lives in :mod:`tiangong.api`; names are re-exported here lazily s
 
 __version__ = "0.1.0"
 
-_API = {"Scenario", "simulate", "station_at", "Result"}
+_API = {"Scenario", "Simulation", "simulate", "station_at", "Result"}
 
 
 def __getattr__(name):  # PEP 562 lazy façade

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+from .sim.live import Simulation
 from .sim.run import Result, simulate
 from .sim.scenario import Scenario
 from .station import station_at
 
-__all__ = ["Scenario", "simulate", "Result", "station_at"]
+__all__ = ["Scenario", "Simulation", "simulate", "Result", "station_at"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -534,6 +534,69 @@ def _founding_text(cfg: StationConfig) -> str:
     return f"{first} launched {_when_text(cfg.valid_from)}"
 
 
+@dataclass
+class Configuration:
+    """What the history changes, as plain data: module positions, docked vehicles, the crews aboard
+    by mission, and ships in free flight between two ports (a relocation under way)."""
+
+    positions: dict[str, str] = field(default_factory=dict)
+    docked: dict[str, DockedVehicle] = field(default_factory=dict)
+    crews: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    relocating: dict[str, DockedVehicle] = field(default_factory=dict)
+
+    def crew(self) -> tuple[str, ...]:
+        return tuple(name for names in self.crews.values() for name in names)
+
+
+def apply(ev: HistoryEvent, conf: Configuration, cfg: StationConfig, end: bool = False) -> None:
+    """Apply one history event to ``conf`` -- the one replay rule, shared by :func:`station_at`
+    and the engine.  A relocation is two steps: the ship leaves its port (``end=False``, at
+    ``ev.time``) and docks at the new one (``end=True``, at ``ev.end_time``)."""
+    k = ev.kind
+    if k == "module_launch":
+        if ev.port:  # only the core module joins the station at launch
+            conf.positions[ev.name] = ev.port
+    elif k in ("module_dock", "module_relocate"):
+        conf.positions[ev.name] = ev.port  # type: ignore[assignment]
+    elif k == "vehicle_dock":
+        vt = cfg.vehicle_type(ev.vehicle_type, ev.variant)  # type: ignore[arg-type]
+        conf.docked[ev.name] = DockedVehicle(
+            name=ev.name, type=vt.type, variant=vt.variant, port=ev.port,  # type: ignore[arg-type]
+            mass_kg=ev.mass_kg if ev.mass_kg is not None else vt.mass_kg, docked_at=ev.time,
+            pressurized_volume_m3=vt.pressurized_volume_m3, habitable_volume_m3=vt.habitable_volume_m3)
+    elif k == "vehicle_undock":
+        conf.docked.pop(ev.name, None)
+    elif k == "vehicle_relocate":
+        if not end:
+            v = conf.docked.pop(ev.name, None)
+            if v is not None:
+                conf.relocating[ev.name] = v
+        else:
+            v = conf.relocating.pop(ev.name, None)
+            if v is not None and ev.end_time is not None:
+                conf.docked[ev.name] = replace(v, port=ev.port, docked_at=ev.end_time)
+    elif k == "crew_arrive":
+        conf.crews[ev.mission] = ev.crew  # type: ignore[index]
+    elif k == "crew_depart":
+        conf.crews.pop(ev.mission, None)  # type: ignore[arg-type]
+
+
+def configuration_at(when: dt.datetime, config: str = "tiangong") -> Configuration:
+    """The replayable configuration at ``when`` (for the engine's start)."""
+    key = _check_name(config)
+    cfg = _load_config(key)
+    conf = Configuration()
+    if cfg.fixed:
+        return conf
+    for ev in _load_history(key):
+        if ev.time > when:
+            break
+        apply(ev, conf, cfg)
+        if ev.kind == "vehicle_relocate" and ev.end_time is not None and ev.end_time <= when:
+            apply(ev, conf, cfg, end=True)
+    return conf
+
+
 def station_at(when: dt.datetime | dt.date | str, config: str = "tiangong") -> StationState:
     """The station ``config`` at instant ``when`` (aware datetime, date or ISO 8601 text).
 
@@ -561,41 +624,8 @@ def _state_at(key: str, when: dt.datetime) -> StationState:
         return StationState(config=key, at=when, modules=cfg.modules, vehicles=(), crew=(), fixed=True)
 
     events = _load_history(key)
-    positions: dict[str, str] = {}
-    docked: dict[str, DockedVehicle] = {}
-    crews: dict[str, tuple[str, ...]] = {}
-    for ev in events:
-        if ev.time > when:
-            break
-        k = ev.kind
-        if k == "module_launch":
-            if ev.port:  # only the core module joins the station at launch
-                positions[ev.name] = ev.port
-        elif k in ("module_dock", "module_relocate"):
-            positions[ev.name] = ev.port  # type: ignore[assignment]
-        elif k == "vehicle_dock":
-            vt = cfg.vehicle_type(ev.vehicle_type, ev.variant)  # type: ignore[arg-type]
-            docked[ev.name] = DockedVehicle(
-                name=ev.name,
-                type=vt.type,
-                variant=vt.variant,
-                port=ev.port,  # type: ignore[arg-type]
-                mass_kg=ev.mass_kg if ev.mass_kg is not None else vt.mass_kg,
-                docked_at=ev.time,
-                pressurized_volume_m3=vt.pressurized_volume_m3,
-                habitable_volume_m3=vt.habitable_volume_m3,
-            )
-        elif k == "vehicle_undock":
-            docked.pop(ev.name, None)
-        elif k == "vehicle_relocate":
-            v = docked.pop(ev.name, None)
-            if v is not None and ev.end_time is not None and ev.end_time <= when:
-                docked[ev.name] = replace(v, port=ev.port, docked_at=ev.end_time)
-        elif k == "crew_arrive":
-            crews[ev.mission] = ev.crew  # type: ignore[index]
-        elif k == "crew_depart":
-            crews.pop(ev.mission, None)  # type: ignore[arg-type]
-
+    conf = configuration_at(when, key)
+    positions, docked, crews = conf.positions, conf.docked, conf.crews
     modules = tuple(replace(m, position=positions[m.name]) for m in cfg.modules if m.name in positions)
     vehicles = tuple(sorted(docked.values(), key=lambda v: (_PORT_ORDER.get(v.port, 99), v.port, v.name)))
     crew = tuple(name for names in crews.values() for name in names)

@@ -105,7 +105,7 @@ def test_decay_rate_matches_tle_observed_decay():
     """
     sc = Scenario.from_dict({"name": "decay", "start": "2022-10-31T04:28:00Z", "end": "2022-10-31T06:00:00Z"})
     m = StationModel(sc).build()
-    model_m_day = propulsion.decay_rate_m_s(m.initial_altitude_m, m.mass_kg, m.drag_area_m2) * 86400.0
+    model_m_day = propulsion.decay_rate_m_s(m.net.x[m.net.si("orbit.altitude_m")], m.mass_kg, m.drag_area_m2) * 86400.0
     n = 15.61416173
     mu = 3.986004418e14
     a = (mu / (n * 2 * math.pi / 86400.0) ** 2) ** (1 / 3)
@@ -138,13 +138,13 @@ def test_electrolyser_failure_draws_stored_o2_at_the_crew_rate():
     t1 = t0 + dt.timedelta(hours=f.duration_h)
     tank = res.value_at("eclss.tank.o2_kg", t0) - res.value_at("eclss.tank.o2_kg", t1)
     crew = 6 * BVAD_REV2_O2 * f.duration_h / 24.0
-    cab = eclss.params()["cabin"]
+    cab = eclss.params().cabin
     V = res.value_at("eclss.cabin.free_volume_m3", t0)
-    T = cab["temperature_k"]
-    from_cabin = (cab["ppo2_setpoint_pa"] - cab["ppo2_backup_pa"]) * V * 0.0319988 / (8.314462618 * T)
-    leak = cab["leak_fraction_per_day"] * 2.0 * cab["ppo2_setpoint_pa"] * V * 0.0319988 / (8.314462618 * T)
+    T = cab.temperature_k
+    from_cabin = (cab.ppo2_setpoint_pa - cab.ppo2_backup_pa) * V * 0.0319988 / (8.314462618 * T)
+    leak = cab.leak_fraction_per_day * 2.0 * cab.ppo2_setpoint_pa * V * 0.0319988 / (8.314462618 * T)
     assert tank == pytest.approx(crew + leak - from_cabin, rel=0.03)
-    assert res.value_at("eclss.cabin.ppo2_pa", t1 - dt.timedelta(minutes=1)) == pytest.approx(cab["ppo2_backup_pa"], rel=1e-6)
+    assert res.value_at("eclss.cabin.ppo2_pa", t1 - dt.timedelta(minutes=1)) == pytest.approx(cab.ppo2_backup_pa, rel=1e-6)
     assert res.summary()["margins"]["o2_reserve_days"] > 0
 
 
@@ -179,7 +179,7 @@ def test_array_loss_drains_battery_to_the_floor_and_sheds_load():
         "faults": [{"kind": "array_degraded", "start": "2022-06-10T01:00:00Z", "duration_h": 40, "severity": 0.9}]})
     res = tg.simulate(sc)
     from tiangong.systems import power
-    floor = power.params()["battery"]["min_soc"]
+    floor = power.params().battery.min_soc
     s = res.summary()
     assert s["stores"]["power.battery.soc"]["min"] == pytest.approx(floor, abs=1e-9)
     assert s["margins"]["load_shed_j"] > 0
@@ -202,7 +202,7 @@ def test_eva_in_the_increment_vents_the_airlock_and_moves_crew_outside(increment
                  for sp in ("o2", "n2", "co2"))
     when = r.scenario.start + dt.timedelta(seconds=ev.t_s - 60)
     p = r.value_at("eclss.cabin.pressure_pa", when)
-    T = eclss.params()["cabin"]["temperature_k"]
+    T = eclss.params().cabin.temperature_k
     m_air = 0.028965  # kg/mol, dry air (O2/N2 cabin close to it)
     assert vented == pytest.approx(p * 12.0 * m_air / (8.314462618 * T), rel=0.02)
     # cabin pressure is unchanged by the isolation of the airlock
@@ -228,7 +228,7 @@ def test_cabin_leak_fault_matches_choked_orifice_flow():
     extra = vented(leak) - vented(quiet)
     import numpy as np
 
-    T = eclss.params()["cabin"]["temperature_k"]
+    T = eclss.params().cabin.temperature_k
     t = np.linspace(3600.0, 3 * 3600.0, 2001)
     p = np.array([leak.value_at("eclss.cabin.pressure_pa", leak.scenario.start + dt.timedelta(seconds=float(x)))
                   for x in t])

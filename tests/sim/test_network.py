@@ -53,7 +53,8 @@ def test_regulator_holds_a_set_point_then_saturates():
         n.hold(ix, 5.0, i_f, 1.5, raises=True)
 
     net.controllers.append(ctl)
-    net.schedule(10.0, lambda n: demand.update(v=1.0))  # demand drops below capacity at t = 10
+    net.on("demand", lambda v: demand.update(v=v), log=False)
+    net.schedule(10.0, "demand", 1.0)  # demand drops below capacity at t = 10
     net.finalize()
     traj = net.run(30.0)
     t = np.array([1.0, 2.5, 10.0, 12.0, 29.0])
@@ -81,9 +82,10 @@ def test_clamp_at_capacity_books_overflow_and_conserves():
 def test_scheduled_events_fire_in_time_then_priority_order():
     net = _tank_network(1e6, 0.0)
     order = []
-    net.schedule(5.0, lambda n: order.append("b"), priority=20)
-    net.schedule(5.0, lambda n: order.append("a"), priority=1)
-    net.schedule(1.0, lambda n: order.append("first"))
+    net.on("mark", order.append, log=False)
+    net.schedule(5.0, "mark", "b", priority=20)
+    net.schedule(5.0, "mark", "a", priority=1)
+    net.schedule(1.0, "mark", "first")
     net.run(10.0)
     assert order == ["first", "a", "b"]
     assert math.isclose(net.t_s, 10.0)

@@ -1,27 +1,49 @@
 """The station model: subsystems wired into one resource network, driven by dated events.
 
-``StationModel`` holds the configuration that changes at events (modules, docked vehicles, crew
-and what each crew member is doing, sunlit fraction, faults) and turns the scenario and the
-station history into scheduled engine events.  The physics lives in ``tiangong.systems`` and
-``tiangong.crew``; this module only wires it.
+``StationModel`` holds what changes at events -- the configuration replayed from the station
+history (:func:`tiangong.station.apply`), the crew and what each member is doing, the sunlit
+fraction, the EVA under way -- and turns the scenario into engine events (plain data dispatched
+by kind).  The physics lives in the subsystems of :data:`SUBSYSTEMS` (``tiangong.systems``);
+they read and write declared *signals* and are run in the order those signals imply.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
 
 from .. import station as station_layer
+from ..config.parameters import Parameters, with_overrides
 from ..crew import timeline
 from ..crew.metabolism import bvad
-from ..systems import eclss, power, propulsion
 from ..errors import InputError
+from ..subsystem import Telemetry, controller_order
+from ..systems.eclss import Eclss, initial_cabin
+from ..systems.power import Power, battery_capacity_j
+from ..systems.propulsion import Propulsion
 from ..timeutil import seconds_between
 from .network import Network
 from .scenario import Scenario
 
 AIR_SPECIES = ("o2", "n2", "co2")
+
+SUBSYSTEMS: dict[str, Callable[[Parameters, Scenario], object]] = {
+    "eclss": lambda p, sc: Eclss(p.eclss),
+    "power": lambda p, sc: Power(p.power),
+    "propulsion": lambda p, sc: Propulsion(p.propulsion, sc.reboost.floor_altitude_m, sc.reboost.target_altitude_m,
+                                           sc.reboost.enabled),
+}
+"""The subsystem registry: name -> factory(parameters, scenario).  Adding a subsystem is one line here."""
+
+PROVIDED = ("orbit.sunlit", "crew.pace_inside", "crew.pace_eva", "crew.activities", "station.free_volume_m3",
+            "station.mass_kg", "station.drag_area_m2", "station.modules", "station.vehicle_types", "power.array_w")
+"""Signals the model itself sets from the configuration and the environment at every event."""
+
+FAULT_KINDS = ("electrolyser_off", "co2_removal_off", "water_recovery_off", "sabatier_off", "cabin_leak",
+               "array_degraded")
 
 
 @dataclass(frozen=True)
@@ -36,61 +58,47 @@ class VehicleInfo:
     pressurized_volume_m3: float
 
 
-def _vehicle_info(config: str, name: str, type_: str, variant, mass_kg) -> VehicleInfo:
-    vt = station_layer.load_config(config).vehicle_type(type_, variant)
-    return VehicleInfo(name, type_, float(mass_kg or vt.mass_kg), vt.length_m, vt.diameter_m,
-                       vt.pressurized_volume_m3)
-
-
-@dataclass
-class CrewMember:
-    name: str
-    activity: str = "nominal"   # sleep | nominal | exercise | eva
-
-
-@dataclass
 class StationModel:
-    scenario: Scenario
-    net: Network = field(default_factory=Network)
-    modules: dict[str, object] = field(default_factory=dict)      # name -> module record
-    vehicles: dict[str, VehicleInfo] = field(default_factory=dict)  # docked, by name
-    crew: dict[str, CrewMember] = field(default_factory=dict)
-    sunlit: float = 1.0
-    faults: dict[str, float] = field(default_factory=dict)        # capacity multipliers
-    aux_power: dict[str, float] = field(default_factory=dict)
-    leak_extra_fraction_s: float = 0.0
-    power_ok: float = 1.0
-    array_derate: float = 1.0
-    propellant_used_kg: float = 0.0
-    reboosts: list = field(default_factory=list)
-    reboost_enabled: bool = True
-    load_w: float = 0.0
-    solar_w: float = 0.0
-    _airlock_out_m3: float = 0.0  # airlock volume isolated from the cabin during an EVA
+    """One scenario's station: network, subsystems, configuration and event handlers."""
+
+    def __init__(self, scenario: Scenario, params: Parameters | None = None) -> None:
+        self.scenario = scenario
+        self.params = params or with_overrides(scenario.parameters, f"{scenario.source_file or scenario.name}: parameters")
+        self.net = Network()
+        self.signals: dict = {"power.available": 1.0}
+        self.subsystems = {name: make(self.params, scenario) for name, make in SUBSYSTEMS.items()}
+        self._order = controller_order(list(self.subsystems.values()), set(PROVIDED))
+        self._feedback = tuple(f for s in self._order for f in s.feedback)
+        self._met = bvad()
+        self.epoch = scenario.start
+        self._cfg = station_layer.load_config(scenario.station)
+        self._history = station_layer.history(scenario.station) if not self._cfg.fixed else []
+        # state that events change (see state())
+        self.conf = station_layer.Configuration()
+        self.crew: dict[str, str] = {}     # name -> activity (sleep | nominal | exercise | eva)
+        self.sunlit = 1.0
+        self.array_derate = 1.0
+        self.airlock_out_m3 = 0.0           # airlock volume isolated from the cabin during an EVA
+        self.eva_active: dict | None = None  # the EVA under way: name, crew, airlock volume
+        self.last_cap_j = 0.0
+        self.faults_active: dict[str, dict] = {}  # fault id -> description (open faults)
 
     # ------------------------------------------------------------------ derived configuration
     @property
+    def eclss(self) -> Eclss:
+        return self.subsystems["eclss"]
+
+    @property
+    def power(self) -> Power:
+        return self.subsystems["power"]
+
+    @property
+    def propulsion(self) -> Propulsion:
+        return self.subsystems["propulsion"]
+
+    @property
     def crew_count(self) -> int:
         return len(self.crew)
-
-    @property
-    def metabolic_pace_inside(self) -> float:
-        pace = self._met.pace
-        return sum(pace[c.activity] for c in self.crew.values() if c.activity != "eva")
-
-    @property
-    def metabolic_pace_eva(self) -> float:
-        return sum(self._met.pace["eva"] for c in self.crew.values() if c.activity == "eva")
-
-    @property
-    def pressurized_volume_m3(self) -> float:
-        v = sum(m.pressurized_volume_m3 for m in self.modules.values())
-        v += sum(vi.pressurized_volume_m3 for vi in self.vehicles.values())
-        return v
-
-    @property
-    def free_volume_m3(self) -> float:
-        return self._free_volume
 
     @property
     def mass_kg(self) -> float:
@@ -98,75 +106,74 @@ class StationModel:
         return self._config_mass + self._consumables() - self._consumables0
 
     @property
+    def free_volume_m3(self) -> float:
+        return self._free_volume
+
+    @property
     def drag_area_m2(self) -> float:
         return self._drag_area
 
     @property
     def battery_capacity_j(self) -> float:
-        caps = power.params()["battery"]["capacity_j_per_module"]
-        return sum(caps.get(m, 0.0) for m in self.modules)
+        return battery_capacity_j(self.params.power, self.modules)
 
-    def array_power_w(self, sunlit: float) -> float:
-        """Array output now (W): ratings at 1 AU, degraded for age (~0.7 %/yr) and scaled by the
-        solar flux at the Earth-Sun distance of the day ((1 AU / r)^2, +-3.3 % over a year, DE421);
-        both re-evaluated once a simulated day."""
+    @property
+    def propellant_used_kg(self) -> float:
+        return self.propulsion.propellant_used_kg
+
+    @property
+    def reboosts(self) -> list:
+        return self.propulsion.reboosts
+
+    def _array_power_w(self) -> float:
+        """Array rating now (W): BOL ratings degraded for age (~0.7 %/yr) and scaled by the solar
+        flux at the Earth-Sun distance of the day ((1 AU / r)^2, +-3.3 % over a year, DE421);
+        re-evaluated once a simulated day."""
         day = int(self.net.t_s // 86400.0)
         if day != self._array_day:
             when = self.epoch + dt.timedelta(days=day + 0.5)
-            flux = self._flux_factor(day)
+            flux = float(self._flux[min(day, len(self._flux) - 1)])
             self._array_degraded_w = flux * sum(m.array_power_at_w(when) for m in self.modules.values())
             self._array_day = day
-        return power.array_power_w(self._array_degraded_w * self.array_derate, sunlit)
-
-    def _flux_factor(self, day: int) -> float:
-        """(1 AU / r_sun)^2 at noon of scenario day ``day`` (cached for the whole run at first use)."""
-        if not hasattr(self, "_flux"):
-            import numpy as np
-
-            from ..orbit.sun import sun_gcrs_m
-
-            n = int(self.scenario.duration_s // 86400.0) + 2
-            r = np.linalg.norm(sun_gcrs_m(self.epoch, (np.arange(n) + 0.5) * 86400.0), axis=1)
-            self._flux = (1.495978707e11 / r) ** 2  # IAU 2012 astronomical unit
-        return float(self._flux[min(day, len(self._flux) - 1)])
+        return self._array_degraded_w * self.array_derate
 
     # ------------------------------------------------------------------ building
     def build(self) -> "StationModel":
-        sc = self.scenario
-        self._met = bvad()
-        self.epoch = sc.start
-        state = station_layer.station_at(sc.start, config=sc.station)
-        for m in state.modules:
-            self.modules[m.name] = m
-        for v in state.vehicles:
-            self.vehicles[v.name] = _vehicle_info(sc.station, v.name, v.type, v.variant, v.mass_kg)
-        for name in (*state.crew, *sc.crew):
-            self.crew[name] = CrewMember(name)
-        self._array_day = -1
+        sc, net = self.scenario, self.net
         from ..orbit import mean_altitude_m  # orbit layer: initial altitude from the nearest TLE
-        self.initial_altitude_m = sc.initial.altitude_m or mean_altitude_m(sc.start, sc.tle, sc.station)
-        self.reboost_floor_m = sc.reboost.floor_altitude_m
-        self.reboost_target_m = sc.reboost.target_altitude_m
-        self.reboost_enabled = sc.reboost.enabled
+        from ..orbit.sun import sun_gcrs_m
+
+        n = int(sc.duration_s // 86400.0) + 2
+        r = np.linalg.norm(sun_gcrs_m(self.epoch, (np.arange(n) + 0.5) * 86400.0), axis=1)
+        self._flux = (1.495978707e11 / r) ** 2  # (1 AU / r)^2, IAU 2012 astronomical unit
+        self._array_day = -1
+        self._array_degraded_w = 0.0
+        if not self._cfg.fixed:
+            self.conf = station_layer.configuration_at(sc.start, sc.station)
+        self._sync_configuration()
+        for name in (*self.conf.crew(), *sc.crew):
+            self.crew[name] = "nominal"
         self._refresh_geometry()
-        eclss.install(self)
-        power.install(self)
-        propulsion.install(self)
-        net = self.net
-        net.controllers.append(self._aux_controller)
-        net.finalize()
-        # initial values
+        for s in self.subsystems.values():
+            s.install(net, self)
+        aux = ("sunlit", "crew", "mass_kg", "eva") + tuple(k for s in self.subsystems.values() for k in s.aux)
+        net.controllers.append(self.control)
+        net.finalize(aux)
         x = net.x
-        for k, v in eclss.initial_cabin(self._free_volume).items():
+        for k, v in initial_cabin(self._free_volume, self.params.eclss.cabin).items():
             x[net.si(k)] = v
         ini = sc.initial
+        x[net.si("orbit.altitude_m")] = ini.altitude_m or mean_altitude_m(sc.start, sc.tle, sc.station)
         for k, v in (("eclss.water.potable_kg", ini.potable_water_kg), ("eclss.food_kg", ini.food_kg),
                      ("eclss.tank.o2_kg", ini.o2_tank_kg), ("eclss.tank.n2_kg", ini.n2_tank_kg),
                      ("propulsion.propellant_kg", ini.propellant_kg)):
             x[net.si(k)] = v
-        self._last_cap = 0.0
+        self._i_batt = net.si("power.battery_j")
+        self._consumable_ix = [net.si(k) for k in self._CONSUMABLES]
+        x[self._i_batt] = self.battery_capacity_j  # the battery as installed, then set to the scenario's SOC
         self._set_battery_capacity(self.battery_capacity_j, soc=ini.battery_soc)
         self._consumables0 = self._consumables()
+        self._register_handlers()
         self._schedule_history()
         self._schedule_environment()
         self._schedule_crew_day()
@@ -179,27 +186,61 @@ class StationModel:
                     "eclss.waste.solid_kg")
 
     def _consumables(self) -> float:
-        net = self.net
-        if net.x is None:
-            return 0.0
-        if not hasattr(self, "_consumable_ix"):
-            self._consumable_ix = [net.si(k) for k in self._CONSUMABLES]
-        return float(net.x[self._consumable_ix].sum())
+        return float(self.net.x[self._consumable_ix].sum())
+
+    def _sync_configuration(self) -> None:
+        """Modules and vehicles aboard from the replayed configuration."""
+        if self._cfg.fixed:
+            self.modules = {m.name: m for m in self._cfg.modules}
+            self.vehicles = {}
+            return
+        self.modules = {m.name: m for m in self._cfg.modules if m.name in self.conf.positions}
+        self.vehicles = {}
+        for v in self.conf.docked.values():
+            vt = self._cfg.vehicle_type(v.type, v.variant)
+            self.vehicles[v.name] = VehicleInfo(v.name, v.type, float(v.mass_kg), vt.length_m, vt.diameter_m,
+                                                vt.pressurized_volume_m3)
 
     def _refresh_geometry(self) -> None:
-        self._free_volume = (self.pressurized_volume_m3 * eclss.params()["cabin"]["free_volume_fraction"]
-                             - self._airlock_out_m3)
+        vol = sum(m.pressurized_volume_m3 for m in self.modules.values())
+        vol += sum(vi.pressurized_volume_m3 for vi in self.vehicles.values())
+        self._free_volume = vol * self.params.eclss.cabin.free_volume_fraction - self.airlock_out_m3
         self._config_mass = (sum(m.mass_kg for m in self.modules.values())
                              + sum(vi.mass_kg for vi in self.vehicles.values()))
         side = sum(m.length_m * (m.diameter_m or 0.0) for m in self.modules.values())
         side += sum(vi.length_m * vi.diameter_m for vi in self.vehicles.values())
         arrays = sum(m.array_area_m2 for m in self.modules.values())
-        self._drag_area = propulsion.params()["drag"]["area_factor"] * (side + arrays)
+        self._drag_area = self.params.propulsion.drag.area_factor * (side + arrays)
 
-    def _aux_controller(self, net: Network) -> None:
-        net.aux.update(sunlit=self.sunlit, crew=self.crew_count, volume_m3=self._free_volume,
-                       mass_kg=self.mass_kg, solar_w=self.solar_w, load_w=self.load_w,
-                       battery_cap_j=self.net.hi[self._i_batt], eva=sum(c.activity == "eva" for c in self.crew.values()))
+    # ------------------------------------------------------------------ the controller pass
+    def control(self, net: Network) -> None:
+        """At every event: the model's signals, then the subsystems in signal order; a feedback
+        signal that changed (load shedding) re-runs the pass at the same event."""
+        sig = self.signals
+        pace = self._met.pace
+        sig["orbit.sunlit"] = self.sunlit
+        sig["crew.pace_inside"] = sum(pace[a] for a in self.crew.values() if a != "eva")
+        sig["crew.pace_eva"] = sum(pace["eva"] for a in self.crew.values() if a == "eva")
+        sig["crew.activities"] = tuple(self.crew.values())
+        sig["station.free_volume_m3"] = self._free_volume
+        sig["station.mass_kg"] = self.mass_kg
+        sig["station.drag_area_m2"] = self._drag_area
+        sig["station.modules"] = tuple(self.modules)
+        sig["station.vehicle_types"] = tuple(v.type for v in self.vehicles.values())
+        sig["power.array_w"] = self._array_power_w()
+        for _ in range(4):
+            before = [sig[f] for f in self._feedback]
+            for s in self._order:
+                s.control(net)
+            if [sig[f] for f in self._feedback] == before:
+                break
+            net.a[:] = 0.0
+            net.watches = []
+        aux = net.aux
+        aux["sunlit"] = self.sunlit
+        aux["crew"] = len(self.crew)
+        aux["mass_kg"] = sig["station.mass_kg"]
+        aux["eva"] = sum(a == "eva" for a in self.crew.values())
 
     # ------------------------------------------------------------------ instantaneous changes
     def _transfer(self, src: str, dst: str, amount: float) -> None:
@@ -210,21 +251,22 @@ class StationModel:
     def _set_battery_capacity(self, cap: float, soc: float | None = None) -> None:
         """Set the battery capacity; a module that arrives brings its battery charged."""
         net = self.net
-        i = self._i_batt = net.si("power.battery_j")
+        i = self._i_batt
         old = net.x[i]
-        b = power.params()["battery"]
+        b = self.params.power.battery
         net.hi[i] = cap
-        net.lo[i] = b["min_soc"] * cap
+        net.lo[i] = b.min_soc * cap
         net._scale[i] = max(1.0, cap)
         net.bounds_changed()
-        new = cap * soc if soc is not None else old + max(0.0, cap - self._last_cap)
+        new = cap * soc if soc is not None else old + max(0.0, cap - self.last_cap_j)
         net.x[i] = min(max(new, net.lo[i]), cap)
         net.x[net.si("energy.sun_j")] -= net.x[i] - old  # book the energy that arrived with the module
-        self._last_cap = cap
+        self.last_cap_j = cap
 
     def _reconfigure(self) -> None:
         """Modules/vehicles changed: geometry, cabin gas (arrives/leaves at cabin conditions), battery."""
         net = self.net
+        self._sync_configuration()
         self._array_day = -1
         old_v = self._free_volume
         self._refresh_geometry()
@@ -234,46 +276,63 @@ class StationModel:
             net.x[i] += delta
             net.x[net.si(f"supply.{sp}_kg")] -= delta
         cap = self.battery_capacity_j
-        if cap != self._last_cap:
+        if cap != self.last_cap_j:
             self._set_battery_capacity(cap)
 
-    # ------------------------------------------------------------------ scheduled events
-    def _t(self, when: dt.datetime) -> float:
-        return seconds_between(self.epoch, when)
+    # ------------------------------------------------------------------ event handlers (data in, no closures)
+    def _register_handlers(self) -> None:
+        on = self.net.on
+        for k in station_layer.EVENT_KINDS:
+            on(f"station.{k}", self._on_history, source="history")
+        on("station.vehicle_relocate_end", self._on_relocate_end, source="history")
+        frac = self.params.power.penumbra_fraction
+        for kind, level in {"penumbra_start": frac, "umbra_start": 0.0, "umbra_end": frac, "penumbra_end": 1.0}.items():
+            on(f"eclipse.{kind}", lambda _p, s=level: setattr(self, "sunlit", s), source="orbit")
+        on("crew.timeline", self._on_timeline, log=False)
+        on("eva.hatch_open", self._on_eva_start, source="crew")
+        on("eva.hatch_close", self._on_eva_end, source="crew")
+        on("fault.start", self._on_fault_start, source="faults")
+        on("fault.end", self._on_fault_end, source="faults")
+        on("propulsion.reboost_planned", self._on_planned_reboost, source="propulsion")
 
     def _schedule_history(self) -> None:
         sc = self.scenario
-        for ev in station_layer.history(sc.station):
+        for i, ev in enumerate(self._history):
             if not (sc.start < ev.time <= sc.end) or ev.kind == "eva":  # EVAs come from the scenario
                 continue
-            self.net.schedule(self._t(ev.time), lambda net, ev=ev: self._apply_history(ev),
-                              kind=f"station.{ev.kind}", source="history", detail=_describe(ev), priority=5)
+            self.net.schedule(self._t(ev.time), f"station.{ev.kind}", {"i": i, "detail": _describe(ev)}, priority=5)
+            if ev.kind == "vehicle_relocate" and ev.end_time is not None and ev.end_time <= sc.end:
+                self.net.schedule(self._t(ev.end_time), "station.vehicle_relocate_end",
+                                  {"i": i, "detail": f"name {ev.name}; port {ev.port}"}, priority=5)
 
-    def _apply_history(self, ev) -> None:
-        k = ev.kind
-        if k == "module_dock":
-            self.modules[ev.name] = station_layer.load_config(self.scenario.station).module(ev.name)
+    def _on_history(self, payload: dict) -> None:
+        ev = self._history[payload["i"]]
+        before = (set(self.conf.positions), set(self.conf.docked))
+        leaving = self.vehicles.get(ev.name) if ev.kind == "vehicle_undock" else None
+        if leaving is not None and leaving.type == "tianzhou":  # cargo ships leave with the trash
+            x, si = self.net.x, self.net.si
+            self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", x[si("eclss.waste.solid_kg")])
+            self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", x[si("eclss.water.brine_kg")])
+        station_layer.apply(ev, self.conf, self._cfg)
+        if (set(self.conf.positions), set(self.conf.docked)) != before:
             self._reconfigure()
-        elif k == "vehicle_dock":
-            self.vehicles[ev.name] = _vehicle_info(self.scenario.station, ev.name, ev.vehicle_type,
-                                                       ev.variant, ev.mass_kg)
-            self._reconfigure()
-            if ev.cargo is not None:
-                self._unload(ev.cargo)
-        elif k == "vehicle_undock":
-            if ev.name in self.vehicles:
-                if self.vehicles[ev.name].type == "tianzhou":  # cargo ships leave with the trash
-                    x, si = self.net.x, self.net.si
-                    self._transfer("eclss.waste.solid_kg", "disposed.solid_kg", x[si("eclss.waste.solid_kg")])
-                    self._transfer("eclss.water.brine_kg", "disposed.h2o_kg", x[si("eclss.water.brine_kg")])
-                del self.vehicles[ev.name]
-                self._reconfigure()
-        elif k == "crew_arrive":
-            for n in ev.crew:
-                self.crew[n] = CrewMember(n, timeline.activity_at(self._time_of_day_s()))
-        elif k == "crew_depart":
-            for n in ev.crew:
-                self.crew.pop(n, None)
+        if ev.kind == "vehicle_dock" and ev.cargo is not None:
+            self._unload(ev.cargo)
+        if ev.kind in ("crew_arrive", "crew_depart"):
+            self._sync_crew()
+
+    def _on_relocate_end(self, payload: dict) -> None:
+        station_layer.apply(self._history[payload["i"]], self.conf, self._cfg, end=True)
+        self._reconfigure()
+
+    def _sync_crew(self) -> None:
+        aboard = (*self.conf.crew(), *self.scenario.crew)
+        for n in list(self.crew):
+            if n not in aboard:
+                del self.crew[n]
+        for n in aboard:
+            if n not in self.crew:
+                self.crew[n] = timeline.activity_at(self._time_of_day_s())
 
     def _unload(self, cargo) -> None:
         """Tianzhou cargo into the station's stores: water, O2, N2, propellant and food.
@@ -285,16 +344,21 @@ class StationModel:
                               ("eclss.tank.n2_kg", cargo.n2_kg), ("propulsion.propellant_kg", cargo.propellant_kg),
                               ("eclss.food_kg", food)):
             if amount:
-                self._deliver(store, float(amount))
+                self.deliver(store, float(amount))
         self.net.emit("station.cargo_unloaded", "history",
                       f"water {cargo.water_kg or 0:.0f} kg, O2 {cargo.o2_kg or 0:.0f} kg, N2 {cargo.n2_kg or 0:.0f} kg, "
                       f"propellant {cargo.propellant_kg or 0:.0f} kg, food {food:.0f} kg")
 
-    def _deliver(self, store: str, amount_kg: float) -> None:
-        ledger = {"eclss.water.potable_kg": "supply.h2o_kg", "eclss.tank.o2_kg": "supply.o2_kg",
-                  "eclss.tank.n2_kg": "supply.n2_kg", "eclss.food_kg": "supply.food_kg",
-                  "propulsion.propellant_kg": "supply.propellant_kg"}[store]
-        self._transfer(ledger, store, amount_kg)
+    _LEDGER = {"eclss.water.potable_kg": "supply.h2o_kg", "eclss.tank.o2_kg": "supply.o2_kg",
+               "eclss.tank.n2_kg": "supply.n2_kg", "eclss.food_kg": "supply.food_kg",
+               "propulsion.propellant_kg": "supply.propellant_kg"}
+
+    def deliver(self, store: str, amount_kg: float) -> None:
+        """Book ``amount_kg`` delivered into ``store`` (from its supply ledger)."""
+        self._transfer(self._LEDGER[store], store, amount_kg)
+
+    def _t(self, when: dt.datetime) -> float:
+        return seconds_between(self.epoch, when)
 
     def _time_of_day_s(self) -> float:
         """Seconds since the UTC midnight (modulo days) now."""
@@ -307,43 +371,39 @@ class StationModel:
 
     def _schedule_crew_day(self) -> None:
         t0 = self._tod0()
-        for t_s, name_slot, activity in timeline.transitions(t0, self.scenario.duration_s):
-            self.net.schedule(t_s, lambda net, slot=name_slot, act=activity: self._crew_activity(slot, act),
-                              priority=20)
-        # start: everyone aboard does what the timeline says
-        for c in self.crew.values():
-            c.activity = timeline.activity_at(t0)
+        tr = timeline.transitions(t0, self.scenario.duration_s)
+        self.net.add_source("crew.timeline", [t for t, _, _ in tr], ["crew.timeline"] * len(tr),
+                            [(slot, act) for _, slot, act in tr], priority=20)
+        for n in self.crew:  # start: everyone aboard does what the timeline says
+            self.crew[n] = timeline.activity_at(t0)
 
-    def _crew_activity(self, slot, activity: str) -> None:
+    def _on_timeline(self, payload) -> None:
         """Timeline transition for crew slot (``None`` = everyone, an int = the k-th crew member)."""
+        slot, activity = payload
         names = sorted(self.crew)
         targets = names if slot is None else ([names[slot]] if slot < len(names) else [])
         for n in targets:
-            c = self.crew[n]
-            if c.activity == "eva":
+            cur = self.crew[n]
+            if cur == "eva":
                 continue
             if activity == "end_exercise":
-                c.activity = "nominal" if c.activity == "exercise" else c.activity
-            elif activity == "exercise" and c.activity == "sleep":
+                self.crew[n] = "nominal" if cur == "exercise" else cur
+            elif activity == "exercise" and cur == "sleep":
                 continue
             else:
-                c.activity = activity
+                self.crew[n] = activity
 
     def _schedule_environment(self) -> None:
         from ..orbit import scenario_eclipse_events
+
         times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle,
                                                 self.scenario.station)
-        frac = power.params()["penumbra_fraction"]
-        level = {"penumbra_start": frac, "umbra_start": 0.0, "umbra_end": frac, "penumbra_end": 1.0}
         self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))
         self.sunlit = timeline_sunlit_at_start(kinds)
-        for t_s, kind in zip(times, kinds):
-            self.net.schedule(float(t_s), lambda net, s=level[kind]: setattr(self, "sunlit", s),
-                              kind=f"eclipse.{kind}", source="orbit", priority=1)
+        self.net.add_source("orbit.eclipses", times, [f"eclipse.{k}" for k in kinds], [None] * len(kinds), priority=1)
 
+    # ------------------------------------------------------------------ EVAs
     def _schedule_eva(self) -> None:
-        from ..eva.airlock import load_airlock  # one source for airlock volumes (data/eva/airlock.toml)
-
         sc = self.scenario
         for i, e in enumerate(sc.eva):
             aboard = set(station_layer.station_at(e.start, config=sc.station).crew) | set(sc.crew)
@@ -352,71 +412,110 @@ class StationModel:
                 raise InputError(sc.source_file or sc.name,
                                  f"eva[{i}].crew: {', '.join(missing)} not aboard at {e.start.isoformat()} "
                                  f"(aboard: {', '.join(sorted(aboard)) or 'nobody'})")
-            al = load_airlock(e.airlock)
-            vol = al.volume_m3 * (1.0 - al.recovered_fraction)  # gas not pumped back is vented
-            self.net.schedule(self._t(e.start), lambda net, e=e, v=vol: self._eva_start(e, v),
-                              kind="eva.hatch_open", source="crew", detail=f"{e.name}: {', '.join(e.crew)}")
-            self.net.schedule(self._t(e.end), lambda net, e=e, v=vol: self._eva_end(e, v),
-                              kind="eva.hatch_close", source="crew", detail=e.name)
+            d = self.eva_payload(e.name, list(e.crew), e.airlock)
+            self.net.schedule(self._t(e.start), "eva.hatch_open", {**d, "detail": f"{e.name}: {', '.join(e.crew)}"})
+            self.net.schedule(self._t(e.end), "eva.hatch_close", {**d, "detail": e.name})
 
-    def _eva_start(self, e, volume_m3: float) -> None:
+    def eva_payload(self, name: str, crew: list[str], airlock: str) -> dict:
+        from ..eva.airlock import load_airlock  # one source for airlock volumes (data/eva/airlock.toml)
+
+        al = load_airlock(airlock)
+        return {"name": name, "crew": list(crew), "airlock": airlock,
+                "volume_m3": al.volume_m3 * (1.0 - al.recovered_fraction)}  # gas not pumped back is vented
+
+    def _on_eva_start(self, e: dict) -> None:
         """Hatch open: the airlock is isolated from the cabin and its gas goes overboard."""
         net = self.net
-        frac = volume_m3 / self._free_volume
+        frac = e["volume_m3"] / self._free_volume
         for sp in AIR_SPECIES:
             m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * frac
             self._transfer(f"eclss.cabin.{sp}_kg", f"vent.{sp}_kg", m)
-        self._airlock_out_m3 = volume_m3  # same partial pressures in what is left of the cabin
+        self.airlock_out_m3 = e["volume_m3"]  # same partial pressures in what is left of the cabin
         self._refresh_geometry()
-        for n in e.crew:  # aboard: checked against the history when the EVA was scheduled
-            self.crew[n].activity = "eva"
+        self.eva_active = {k: e[k] for k in ("name", "crew", "airlock", "volume_m3")}
+        for n in e["crew"]:  # aboard: checked when the EVA was scheduled or commanded
+            self.crew[n] = "eva"
 
-    def _eva_end(self, e, volume_m3: float) -> None:
+    def _on_eva_end(self, e: dict) -> None:
         """Hatch closed: the airlock is repressurised from the O2 and N2 tanks and rejoins the cabin."""
+        if self.eva_active is None or self.eva_active["name"] != e["name"]:
+            return  # aborted earlier: the hatch is already closed
         net = self.net
         V = self._free_volume
-        # refill the airlock to the cabin's current O2 and N2 partial pressures
         for sp, tank in (("o2", "eclss.tank.o2_kg"), ("n2", "eclss.tank.n2_kg")):
-            m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * volume_m3 / V
+            m = net.x[net.si(f"eclss.cabin.{sp}_kg")] * e["volume_m3"] / V
             self._transfer(tank, f"eclss.cabin.{sp}_kg", m)
-        self._airlock_out_m3 = 0.0
+        self.airlock_out_m3 = 0.0
         self._refresh_geometry()
-        for n in e.crew:
-            self.crew[n].activity = timeline.activity_at(self._time_of_day_s())
+        self.eva_active = None
+        for n in e["crew"]:
+            if n in self.crew:
+                self.crew[n] = timeline.activity_at(self._time_of_day_s())
 
-    _FAULT_TARGET = {"electrolyser_off": "electrolysis", "co2_removal_off": "co2_removal",
-                     "water_recovery_off": "water_recovery", "sabatier_off": "sabatier"}
-
+    # ------------------------------------------------------------------ faults and reboosts
     def _schedule_faults(self) -> None:
-        for f in self.scenario.faults:
+        for i, f in enumerate(self.scenario.faults):
             t0 = self._t(f.start)
-            t1 = t0 + f.duration_h * 3600.0
-            self.net.schedule(t0, lambda net, f=f: self._fault(f, True), kind="fault.start", source="faults",
-                              detail=f"{f.kind} for {f.duration_h:g} h (severity {f.severity:g})")
-            self.net.schedule(t1, lambda net, f=f: self._fault(f, False), kind="fault.end", source="faults",
-                              detail=f.kind)
+            d = {"id": f"scenario-{i}", "kind": f.kind, "severity": f.severity, "hole_diameter_mm": f.hole_diameter_mm}
+            self.net.schedule(t0, "fault.start", {**d, "detail": f"{f.kind} for {f.duration_h:g} h (severity {f.severity:g})"})
+            self.net.schedule(t0 + f.duration_h * 3600.0, "fault.end", {**d, "detail": f.kind})
 
-    def _fault(self, f, on: bool) -> None:
-        if f.kind in self._FAULT_TARGET:
-            self.faults[self._FAULT_TARGET[f.kind]] = (1.0 - f.severity) if on else 1.0
-        elif f.kind == "array_degraded":
-            self.array_derate = (1.0 - f.severity) if on else 1.0
-        elif f.kind == "cabin_leak":
-            self.leak_extra_fraction_s = leak_fraction_s(f.hole_diameter_mm, self) if on else 0.0
+    def _on_fault_start(self, f: dict) -> None:
+        self._fault(f, True)
+        self.faults_active[f["id"]] = {k: f[k] for k in ("kind", "severity", "hole_diameter_mm")}
 
+    def _on_fault_end(self, f: dict) -> None:
+        if self.faults_active.pop(f["id"], None) is not None:
+            self._fault(f, False)
 
-def leak_fraction_s(hole_diameter_mm: float, model: StationModel) -> float:
-    """Fraction of cabin gas lost per second through a hole (choked orifice, C_d = 0.6).
+    def _fault(self, f: dict, on: bool) -> None:
+        if f["kind"] == "array_degraded":
+            self.array_derate = (1.0 - f["severity"]) if on else 1.0
+        else:
+            self.eclss.set_fault(f["kind"], f["severity"], on, f.get("hole_diameter_mm"))
 
-    ``mdot = C_d A p sqrt(gamma / (R_s T)) (2/(gamma+1))^((gamma+1)/(2(gamma-1)))``; the fraction
-    ``mdot / m_cabin = C_d A sqrt(gamma R_s T) (2/(gamma+1))^(...) / V`` is independent of pressure,
-    so the leak is exponential in time and the piecewise-constant engine re-evaluates it at events.
-    """
-    gamma, r_air = 1.4, 287.05
-    T = eclss.params()["cabin"]["temperature_k"]
-    area = math.pi * (hole_diameter_mm * 1e-3 / 2.0) ** 2
-    k = 0.6 * area * math.sqrt(gamma * r_air * T) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
-    return k / model.free_volume_m3
+    def _on_planned_reboost(self, p: dict) -> None:
+        ok, why = self.propulsion.reboost(self.net, p["target_m"])
+        self.net.emit("propulsion.reboost" if ok else "propulsion.reboost_failed", "propulsion", why)
+
+    # ------------------------------------------------------------------ telemetry
+    def telemetry(self) -> list[Telemetry]:
+        """Every parameter of the run: the subsystems' own, then the station's."""
+        out = [t for s in self.subsystems.values() for t in s.telemetry()]
+        out += [
+            Telemetry("orbit.sunlit", "1", "sunlit fraction (1 sun, 0.5 penumbra, 0 umbra)", "orbit",
+                      fn=lambda v: v.ax("sunlit")),
+            Telemetry("orbit.beta_deg", "deg", "beta angle: Sun elevation above the orbit plane", "orbit"),
+            Telemetry("crew.count", "1", "crew aboard", "crew", fn=lambda v: v.ax("crew")),
+            Telemetry("crew.eva_count", "1", "crew outside on EVA", "crew", fn=lambda v: v.ax("eva")),
+            Telemetry("station.mass_kg", "kg", "station mass: modules, docked vehicles and consumables", "station",
+                      fn=lambda v: v.ax("mass_kg")),
+        ]
+        return out
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> dict:
+        """What events changed, as plain data (the network's and the subsystems' state apart)."""
+        return {"conf": self.conf, "crew": dict(self.crew), "sunlit": self.sunlit, "array_derate": self.array_derate,
+                "airlock_out_m3": self.airlock_out_m3, "eva_active": self.eva_active, "last_cap_j": self.last_cap_j,
+                "faults_active": dict(self.faults_active), "signals": dict(self.signals),
+                "array_day": self._array_day, "array_degraded_w": self._array_degraded_w,
+                "subsystems": {k: s.state() for k, s in self.subsystems.items()}}
+
+    def load_state(self, st: dict) -> None:
+        import copy
+
+        self.conf = copy.deepcopy(st["conf"])
+        self.crew = dict(st["crew"])
+        self.sunlit, self.array_derate = st["sunlit"], st["array_derate"]
+        self.airlock_out_m3, self.eva_active = st["airlock_out_m3"], copy.deepcopy(st["eva_active"])
+        self.last_cap_j, self.faults_active = st["last_cap_j"], dict(st["faults_active"])
+        self.signals = dict(st["signals"])
+        self._array_day, self._array_degraded_w = st["array_day"], st["array_degraded_w"]
+        for k, s in self.subsystems.items():
+            s.load_state(st["subsystems"][k])
+        self._sync_configuration()
+        self._refresh_geometry()
 
 
 def timeline_sunlit_at_start(kinds) -> float:
@@ -436,4 +535,4 @@ def _describe(ev) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["StationModel", "VehicleInfo"]
+__all__ = ["StationModel", "VehicleInfo", "SUBSYSTEMS", "FAULT_KINDS"]

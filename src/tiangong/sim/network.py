@@ -5,21 +5,27 @@ move resources between stores at fixed stoichiometry).  Between events every pro
 constant, so the state is exactly ``x(t) = x0 + r (t - t0)`` with ``r = S @ a``; the engine jumps
 from event to event:
 
-* scheduled events (a heap keyed by time, priority, sequence: crew timeline, dockings, faults,
-  eclipse boundaries precomputed from the ephemeris),
+* scheduled events: data ``(t_s, priority, seq, kind, payload)`` in a heap, dispatched through a
+  registry of handlers by ``kind`` (crew timeline, dockings, faults, commands); long precomputed
+  series (eclipse boundaries) are *sources* whose next event alone sits in the heap;
 * state events: a store reaching one of its bounds or a *watched* level (a controller's set
-  point, an alarm), found exactly by solving ``x0 + r dt = level``.
+  point), found exactly by solving ``x0 + r dt = level``.
 
-Controllers (plain callables, run in a fixed order at every event) set process activities from
-the current state -- e.g. a regulator that holds cabin ppCO2 at its set point.  A store that sits
-on a bound while its net rate pushes outward is *clamped*: a virtual process books the excess
-into a ledger (``overflow.<store>``: shunted energy, spilt mass) or the shortfall into
-``deficit.<store>`` (unmet demand, booked negative like a source), so totals stay conserved and shortfalls are visible.
+Controllers (objects with ``control(net)``, run in an order fixed by the model at every event)
+set process activities from the current state.  A store that sits on a bound while its net rate
+pushes outward is *clamped*: a virtual process books the excess into a ledger
+(``overflow.<store>``) or the shortfall into ``deficit.<store>`` (booked negative like a source),
+so totals stay conserved and shortfalls are visible.
+
+Live runs: :meth:`Network.advance` stops at any time without cutting the segment under way (the
+segment is committed only when it ends), so a run advanced in steps is bit-identical to one run in
+one go; :meth:`Network.split` cuts it where a command changes the state.  Segments and logged
+events go to *observers* as they are produced.  The state (arrays, queue, source cursors) is
+plain data: :meth:`state` / :meth:`load_state`.
 
 Written by hand because no maintained library offers hybrid piecewise-linear resource networks
 with exact crossing times; SimPy's kernel (heap of time, priority, sequence) is the model for the
-event queue.  Cost grows with the number of events, not with simulated seconds; the trajectory is
-kept as segments ``(t0, x0, r)`` and sampled afterwards, vectorised.
+event queue.  Cost grows with the number of events, not with simulated seconds.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
 INF = math.inf
+_SOURCE = "__source__"  # heap kind of a source's head event
+EPS_T = 1e-9            # s: events this close are simultaneous
 
 
 @dataclass
@@ -52,21 +60,38 @@ class Process:
     coeffs: dict[str, float]  # store name -> amount per unit activity
 
 
-@dataclass(frozen=True)
-class _Scheduled:
-    """A scheduled action; the queue orders ``(t_s, priority, seq, event)`` tuples."""
+@dataclass
+class Source:
+    """A precomputed, time-ordered series of events of one priority (e.g. eclipse boundaries).
 
-    t_s: float
+    Only the next one is in the heap; the cursor is the source's whole state."""
+
+    name: str
+    t_s: np.ndarray
+    kinds: list[str]
+    payloads: list[Any]
     priority: int
-    seq: int
-    action: Callable
-    kind: str = ""
+    cursor: int = 0
+
+
+class Observer(Protocol):
+    """Receives the run as it is produced.  Both methods are optional."""
+
+    def segment(self, t0_s: float, x0: np.ndarray, r: np.ndarray, aux: np.ndarray) -> None: ...
+
+    def event(self, t_s: float, kind: str, source: str, detail: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Handler:
+    fn: Callable[[Any], None]
+    log: bool = True          # logged events reach the observers' ``event``
     source: str = ""
-    detail: str = ""
+    describe: Callable[[Any], str] | None = None
 
 
 class Network:
-    """Stores, processes, controllers and the event loop.  Build, then :meth:`run`."""
+    """Stores, processes, controllers, the event queue and the loop.  Build, finalize, advance."""
 
     def __init__(self) -> None:
         self.stores: list[Store] = []
@@ -74,17 +99,23 @@ class Network:
         self._store_ix: dict[str, int] = {}
         self._proc_ix: dict[str, int] = {}
         self.controllers: list[Callable[["Network"], None]] = []
-        self._queue: list[_Scheduled] = []
+        self.handlers: dict[str, Handler] = {}
+        self.sources: dict[str, Source] = {}
+        self.observers: list = []
+        self._queue: list[tuple] = []
         self._seq = 0
         self.t_s = 0.0
         self.x: np.ndarray | None = None
         self.a: np.ndarray | None = None
         self.S: np.ndarray | None = None
         self.watches: list[tuple[int, float]] = []  # (store index, level) for this segment
-        self.log: list[tuple[float, str, str, str]] = []
-        self.aux: dict[str, float] = {}  # per-segment quantities for the recorder
+        self.aux: dict[str, float] = {}  # per-segment quantities for the recorders
+        self.aux_keys: tuple[str, ...] = ()
         self.n_events = 0
         self.n_state_events = 0
+        self._ready = False       # controllers have run at t_s: a, r, watches hold the pending segment
+        self._r: np.ndarray | None = None
+        self.finished = False
 
     # ------------------------------------------------------------------ building
     def add_store(self, store: Store) -> int:
@@ -113,22 +144,23 @@ class Network:
     def pi(self, name: str) -> int:
         return self._proc_ix[name]
 
-    def finalize(self) -> None:
+    def finalize(self, aux_keys: tuple[str, ...] = ()) -> None:
         """Add the clamp processes and the ledgers, build the stoichiometry matrix."""
+        self.aux_keys = tuple(aux_keys)
         bounded = [s for s in list(self.stores) if not s.ledger]
         self._clamp_lo: list[tuple[int, int]] = []
         self._clamp_hi: list[tuple[int, int]] = []
         for s in bounded:
             if s.lo > -INF:
                 self.add_store(Store(f"deficit.{s.name}", s.unit, 0.0, -INF, INF,
-                                           f"shortfall booked (negative) while {s.name} sat empty",
-                                           dict(s.composition), ledger=True))
+                                     f"shortfall booked (negative) while {s.name} sat empty",
+                                     dict(s.composition), ledger=True))
                 p = self.add_process(f"clamp_lo.{s.name}", {s.name: 1.0, f"deficit.{s.name}": -1.0})
                 self._clamp_lo.append((self.si(s.name), p))
             if s.hi < INF:
                 self.add_store(Store(f"overflow.{s.name}", s.unit, 0.0, -INF, INF,
-                                           f"excess booked while {s.name} sat full",
-                                           dict(s.composition), ledger=True))
+                                     f"excess booked while {s.name} sat full",
+                                     dict(s.composition), ledger=True))
                 p = self.add_process(f"clamp_hi.{s.name}", {s.name: -1.0, f"overflow.{s.name}": 1.0})
                 self._clamp_hi.append((self.si(s.name), p))
         n, m = len(self.stores), len(self.processes)
@@ -154,17 +186,79 @@ class Network:
         self._lo_tol = self.lo[lo_s] + 1e-12 * self._scale[lo_s]
         self._hi_tol = self.hi[hi_s] - 1e-12 * self._scale[hi_s]
 
-    # ------------------------------------------------------------------ scheduling
-    def schedule(self, t_s: float, action: Callable[["Network"], None], kind: str = "",
-                 source: str = "", detail: str = "", priority: int = 10) -> None:
-        """Run ``action(net)`` at ``t_s``; the event is logged with kind/source/detail."""
-        self._seq += 1
-        ev = _Scheduled(float(t_s), priority, self._seq, action, kind, source, detail)
-        heapq.heappush(self._queue, (ev.t_s, priority, self._seq, ev))
+    # ------------------------------------------------------------------ events as data
+    def on(self, kind: str, fn: Callable[[Any], None], log: bool = True, source: str = "",
+           describe: Callable[[Any], str] | None = None) -> None:
+        """Register the handler of events of ``kind`` (``fn(payload)``); logged events go to the
+        observers with ``source`` and ``describe(payload)`` (or the payload's ``detail``)."""
+        self.handlers[kind] = Handler(fn, log, source, describe)
 
-    def emit(self, kind: str, source: str, detail: str = "") -> None:
-        """Log an event that happens now (from a controller or an action)."""
-        self.log.append((self.t_s, kind, source, detail))
+    def schedule(self, t_s: float, kind: str, payload: Any = None, priority: int = 10) -> int:
+        """Queue event ``kind`` with ``payload`` (plain data) at ``t_s``; returns its sequence number."""
+        if kind not in self.handlers:
+            raise KeyError(f"no handler for event kind {kind!r}")
+        self._seq += 1
+        heapq.heappush(self._queue, (float(t_s), priority, self._seq, kind, payload))
+        return self._seq
+
+    def add_source(self, name: str, t_s, kinds: list[str], payloads: list[Any], priority: int) -> None:
+        """A time-ordered series of events; only its next event is queued at any time."""
+        for k in set(kinds):
+            if k not in self.handlers:
+                raise KeyError(f"no handler for event kind {k!r}")
+        src = Source(name, np.asarray(t_s, dtype=float), list(kinds), list(payloads), priority)
+        self.sources[name] = src
+        self._push_source(src)
+
+    def _push_source(self, src: Source) -> None:
+        if src.cursor < len(src.t_s):
+            self._seq += 1
+            heapq.heappush(self._queue, (float(src.t_s[src.cursor]), src.priority, self._seq, _SOURCE, src.name))
+
+    def pending(self) -> list[tuple]:
+        """Queued events in firing order (sources show their next event only)."""
+        return sorted(self._queue)
+
+    def cancel(self, seq: int) -> bool:
+        """Remove a queued event by sequence number; True if it was queued."""
+        for i, ev in enumerate(self._queue):
+            if ev[2] == seq and ev[3] != _SOURCE:
+                self._queue.pop(i)
+                heapq.heapify(self._queue)
+                return True
+        return False
+
+    def emit(self, kind: str, source: str, detail: str = "", t_s: float | None = None) -> None:
+        """Log an event that happens now (from a controller or a handler)."""
+        t = self.t_s if t_s is None else t_s
+        for o in self.observers:
+            f = getattr(o, "event", None)
+            if f is not None:
+                f(t, kind, source, detail)
+
+    def _fire(self, kind: str, payload: Any) -> None:
+        h = self.handlers[kind]
+        self.n_events += 1
+        if h.log:
+            if h.describe is not None:
+                detail = h.describe(payload)
+            else:
+                detail = payload.get("detail", "") if isinstance(payload, dict) else ""
+            self.emit(kind, h.source, detail)
+        h.fn(payload)
+
+    def _fire_due(self) -> None:
+        queue = self._queue
+        while queue and queue[0][0] <= self.t_s + EPS_T:
+            _, _, _, kind, payload = heapq.heappop(queue)
+            if kind == _SOURCE:
+                src = self.sources[payload]
+                i = src.cursor
+                src.cursor += 1
+                self._push_source(src)
+                self._fire(src.kinds[i], src.payloads[i])
+            else:
+                self._fire(kind, payload)
 
     # ------------------------------------------------------------------ helpers for controllers
     def hold(self, store: int, level: float, proc: int, capacity: float, raises: bool) -> float:
@@ -236,54 +330,128 @@ class Network:
                     best, best_store, best_level = dt, s, level
         return best, best_store, best_level
 
-    def run(self, t_end_s: float, progress: Callable[[float], None] | None = None,
-            aux_keys: tuple[str, ...] = ()) -> "Trajectory":
-        """Run to ``t_end_s``; returns the piecewise-linear trajectory."""
+    def _prepare(self) -> None:
+        """Controllers set the activities at ``t_s``; clamps; the pending segment's rates."""
+        self.watches = []
+        self.a[:] = 0.0  # every controller sets all of its activities at every event
+        for c in self.controllers:
+            c(self)
+        self._clamp()
+        self._r = self.S @ self.a
+        self._ready = True
+
+    def _aux_row(self) -> np.ndarray:
+        aux = self.aux
+        return np.array([aux.get(k, math.nan) for k in self.aux_keys], dtype=float)
+
+    def _commit(self, dt: float, s_hit: int, level: float) -> None:
+        r = self._r
+        row = self._aux_row()
+        x0 = self.x.copy()
+        for o in self.observers:
+            f = getattr(o, "segment", None)
+            if f is not None:
+                f(self.t_s, x0, r, row)
+        self.x += r * dt
+        self.totals += self.a * dt
+        self.t_s += dt
+        if s_hit >= 0:
+            self.x[s_hit] = level  # exact landing on the crossed level
+            self.n_state_events += 1
+            self.n_events += 1
+        self._ready = False
+
+    def advance(self, t_until_s: float, t_end_s: float) -> float:
+        """Run up to ``t_until_s`` (at most ``t_end_s``, the end of the run).
+
+        Events at ``t_until_s`` are processed; a segment that runs past it stays pending (its start
+        state and rates are kept, nothing is cut), so stopping changes nothing.  At ``t_end_s`` the
+        observers get the final point (a zero-rate segment).  Returns the network time (the start
+        of the pending segment)."""
+        t_until_s = min(t_until_s, t_end_s)
+        queue = self._queue
+        while not self.finished:
+            if not self._ready:
+                self._fire_due()
+                if self.t_s >= t_end_s - EPS_T:
+                    self._finish()
+                    break
+                self._prepare()
+            t_next = min(queue[0][0] if queue else INF, t_end_s)
+            dt, s_hit, level = self._next_state_event(self._r, t_next - self.t_s)
+            if self.t_s + dt > t_until_s + EPS_T:
+                break
+            self._commit(dt, s_hit, level)
+        return self.t_s
+
+    def _finish(self) -> None:
+        self._r = np.zeros_like(self.x)
+        row = self._aux_row()
+        for o in self.observers:
+            f = getattr(o, "segment", None)
+            if f is not None:
+                f(self.t_s, self.x.copy(), self._r, row)
+            f = getattr(o, "finish", None)
+            if f is not None:
+                f(self.t_s)
+        self.finished = True
+
+    def split(self, t_s: float) -> None:
+        """Cut the pending segment at ``t_s`` (for a command at that time) and invalidate it:
+        the controllers run again at ``t_s`` with whatever the command changed."""
+        if self._ready and t_s > self.t_s + EPS_T:
+            self._commit(t_s - self.t_s, -1, 0.0)
+        self._ready = False
+
+    def value_at(self, i: int, t_s: float) -> float:
+        """Store ``i`` at time ``t_s`` inside the pending segment (or now if none is pending)."""
+        if self._ready:
+            return float(self.x[i] + self._r[i] * (t_s - self.t_s))
+        return float(self.x[i])
+
+    def run(self, t_end_s: float) -> "Trajectory":
+        """Run to ``t_end_s`` in one go and return the trajectory of this call (a recorder is
+        attached for the call)."""
         if self.S is None:
             self.finalize()
-        seg_t, seg_x, seg_r, seg_aux = [], [], [], []
-        last_progress = -INF
-        queue = self._queue
-        while True:
-            # fire every scheduled event due now
-            while queue and queue[0][0] <= self.t_s + 1e-9:
-                ev = heapq.heappop(queue)[3]
-                self.n_events += 1
-                if ev.kind:
-                    self.log.append((self.t_s, ev.kind, ev.source, ev.detail))
-                ev.action(self)
-            if self.t_s >= t_end_s - 1e-9:
-                break
-            # controllers set activities, then clamps
-            self.watches = []
-            self.a[:] = 0.0  # every controller sets all of its activities at every event
-            for c in self.controllers:
-                c(self)
-            self._clamp()
-            r = self.S @ self.a
-            t_next = min(queue[0][0] if queue else INF, t_end_s)
-            dt, s_hit, level = self._next_state_event(r, t_next - self.t_s)
-            seg_t.append(self.t_s)
-            seg_x.append(self.x.copy())
-            seg_r.append(r)
-            seg_aux.append([self.aux.get(k, math.nan) for k in aux_keys])
-            self.x += r * dt
-            self.totals += self.a * dt
-            self.t_s += dt
-            if s_hit >= 0:
-                self.x[s_hit] = level  # exact landing on the crossed level
-                self.n_state_events += 1
-                self.n_events += 1
-            if progress is not None and self.t_s - last_progress > 86400.0:
-                progress(self.t_s)
-                last_progress = self.t_s
-        seg_t.append(self.t_s)
-        seg_x.append(self.x.copy())
-        seg_r.append(np.zeros_like(self.x))
-        seg_aux.append([self.aux.get(k, math.nan) for k in aux_keys])
-        return Trajectory(np.array(seg_t), np.array(seg_x), np.array(seg_r),
-                          np.array(seg_aux, dtype=float).reshape(len(seg_t), len(aux_keys)),
-                          [s.name for s in self.stores], list(aux_keys))
+        rec = TrajectoryRecorder([s.name for s in self.stores], list(self.aux_keys))
+        self.observers.append(rec)
+        try:
+            self.finished = False
+            self.advance(t_end_s, t_end_s)
+        finally:
+            self.observers.remove(rec)
+        return rec.trajectory()
+
+    # ------------------------------------------------------------------ state
+    _STATE_ARRAYS = ("x", "a", "totals", "lo", "hi", "_scale", "_r")
+
+    def state(self) -> dict:
+        """Everything that changes during a run, as plain data (arrays copied)."""
+        s = {k: (None if getattr(self, k) is None else getattr(self, k).copy()) for k in self._STATE_ARRAYS}
+        s.update(t_s=self.t_s, queue=list(self._queue), seq=self._seq, watches=list(self.watches),
+                 aux=dict(self.aux), ready=self._ready, finished=self.finished, n_events=self.n_events,
+                 n_state_events=self.n_state_events, cursors={k: v.cursor for k, v in self.sources.items()})
+        return s
+
+    def load_state(self, s: dict) -> None:
+        """Restore :meth:`state` into a network built the same way."""
+        for k in self._STATE_ARRAYS:
+            v = s[k]
+            setattr(self, k, None if v is None else v.copy())
+        self.t_s = s["t_s"]
+        self._queue = list(s["queue"])
+        heapq.heapify(self._queue)
+        self._seq = s["seq"]
+        self.watches = list(s["watches"])
+        self.aux = dict(s["aux"])
+        self._ready = s["ready"]
+        self.finished = s["finished"]
+        self.n_events = s["n_events"]
+        self.n_state_events = s["n_state_events"]
+        for k, c in s["cursors"].items():
+            self.sources[k].cursor = c
+        self.bounds_changed()
 
 
 @dataclass
@@ -317,8 +485,36 @@ class Trajectory:
     def final(self, name: str) -> float:
         return float(self.x0[-1, self.index(name)])
 
-    def extremes(self, name: str) -> tuple[float, float, float, float]:
-        """(min, t_min, max, t_max): exact, since the solution is linear between segment ends."""
-        v = self.x0[:, self.index(name)]
-        i, j = int(np.argmin(v)), int(np.argmax(v))
-        return float(v[i]), float(self.t0[i]), float(v[j]), float(self.t0[j])
+
+class TrajectoryRecorder:
+    """Observer that keeps every segment (the result builder's input)."""
+
+    def __init__(self, names: list[str], aux_names: list[str]) -> None:
+        self.names, self.aux_names = list(names), list(aux_names)
+        self.t0: list[float] = []
+        self.x0: list[np.ndarray] = []
+        self.r: list[np.ndarray] = []
+        self.aux: list[np.ndarray] = []
+
+    def segment(self, t0_s, x0, r, aux) -> None:
+        self.t0.append(t0_s)
+        self.x0.append(x0)
+        self.r.append(r)
+        self.aux.append(aux)
+
+    def trajectory(self) -> Trajectory:
+        n = len(self.t0)
+        return Trajectory(np.array(self.t0), np.array(self.x0).reshape(n, len(self.names)),
+                          np.array(self.r).reshape(n, len(self.names)),
+                          np.array(self.aux, dtype=float).reshape(n, len(self.aux_names)),
+                          self.names, self.aux_names)
+
+
+class EventRecorder:
+    """Observer that keeps every logged event ``(t_s, kind, source, detail)``."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[float, str, str, str]] = []
+
+    def event(self, t_s, kind, source, detail) -> None:
+        self.log.append((t_s, kind, source, detail))

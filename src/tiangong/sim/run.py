@@ -10,15 +10,13 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from ..crew.metabolism import bvad
 from ..systems import eclss
-from ..systems.eclss import partial_pressure_pa
 from ..timeutil import at_seconds, iso_z
 from .model import StationModel
 from .network import Trajectory
@@ -28,89 +26,45 @@ from .scenario import Scenario
 DAY_S = 86400.0
 
 
-def parameters() -> list[Parameter]:
+def parameters(model: StationModel | None = None) -> list[Parameter]:
     """The parameter dictionary of a station run (SI units, limits with their sources in data)."""
-    lim = eclss.params()["limits"]
-    from ..systems import power
-    pw = power.params()["battery"]
-    return [
-        Parameter("eclss.cabin.ppo2_pa", "Pa", "cabin O2 partial pressure", "eclss",
-                  lim["ppo2_warn_lo_pa"], lim["ppo2_warn_hi_pa"], lim["ppo2_limit_lo_pa"], lim["ppo2_limit_hi_pa"]),
-        Parameter("eclss.cabin.ppco2_pa", "Pa", "cabin CO2 partial pressure", "eclss",
-                  None, lim["ppco2_warn_hi_pa"], None, lim["ppco2_limit_hi_pa"]),
-        Parameter("eclss.cabin.ppn2_pa", "Pa", "cabin N2 partial pressure", "eclss"),
-        Parameter("eclss.cabin.pressure_pa", "Pa", "cabin total pressure (O2+N2+CO2)", "eclss",
-                  lim["pressure_warn_lo_pa"], None, lim["pressure_limit_lo_pa"], lim["pressure_limit_hi_pa"]),
-        Parameter("eclss.cabin.free_volume_m3", "m3", "cabin free gas volume", "eclss"),
-        Parameter("eclss.tank.o2_kg", "kg", "stored O2", "eclss", 20.0, None, 0.0, None),
-        Parameter("eclss.tank.n2_kg", "kg", "stored N2", "eclss", 20.0, None, 0.0, None),
-        Parameter("eclss.water.potable_kg", "kg", "potable water", "eclss", 100.0, None, 0.0, None),
-        Parameter("eclss.water.waste_kg", "kg", "waste water awaiting recovery", "eclss"),
-        Parameter("eclss.water.brine_kg", "kg", "brine stowed", "eclss"),
-        Parameter("eclss.food_kg", "kg", "food aboard", "eclss", 50.0, None, 0.0, None),
-        Parameter("eclss.waste.solid_kg", "kg", "solid waste stowed", "eclss"),
-        Parameter("power.battery.soc", "1", "battery state of charge", "power",
-                  pw["warn_soc"], None, pw["min_soc"], None),
-        Parameter("power.battery.energy_j", "J", "battery stored energy", "power"),
-        Parameter("power.solar_w", "W", "array output", "power"),
-        Parameter("power.load_w", "W", "bus load", "power"),
-        Parameter("propulsion.propellant_kg", "kg", "station propellant", "propulsion", 200.0, None, 0.0, None),
-        Parameter("orbit.altitude_m", "m", "mean altitude", "orbit", 360e3, None, 340e3, None),
-        Parameter("orbit.sunlit", "1", "sunlit fraction (1 sun, 0.5 penumbra, 0 umbra)", "orbit"),
-        Parameter("orbit.beta_deg", "deg", "beta angle: Sun elevation above the orbit plane", "orbit"),
-        Parameter("crew.count", "1", "crew aboard", "crew"),
-        Parameter("crew.eva_count", "1", "crew outside on EVA", "crew"),
-        Parameter("station.mass_kg", "kg", "station mass: modules, docked vehicles and consumables", "station"),
-    ]
+    tel = model.telemetry() if model is not None else _default_telemetry()
+    return [_as_parameter(t) for t in tel]
 
 
-def _gas_series(traj: Trajectory, sp: str, t: np.ndarray, vol: np.ndarray, T: float) -> np.ndarray:
-    return partial_pressure_pa(traj.sample(f"eclss.cabin.{sp}_kg", t), sp.upper(), vol, T)
+def _default_telemetry():
+    return StationModel(Scenario.load("shenzhou-14")).telemetry()
 
 
-def _values(traj: Trajectory, name: str, t: np.ndarray, seg: np.ndarray | None = None) -> np.ndarray:
-    """Value of parameter ``name`` at times ``t``.  ``seg`` forces the segment index (for ends)."""
-    T = eclss.params()["cabin"]["temperature_k"]
-    if seg is not None:
-        def st(n):
-            i = traj.index(n)
-            return traj.x0[seg, i] + traj.r[seg, i] * (t - traj.t0[seg])
-
-        def ax(n):
-            return traj.aux[seg, traj.aux_names.index(n)]
-    else:
-        def st(n):
-            return traj.sample(n, t)
-
-        def ax(n):
-            return traj.sample_aux(n, t)
-    vol = ax("volume_m3")
-    gas = {"eclss.cabin.ppo2_pa": "o2", "eclss.cabin.ppco2_pa": "co2", "eclss.cabin.ppn2_pa": "n2"}
-    if name in gas:
-        sp = gas[name]
-        return partial_pressure_pa(st(f"eclss.cabin.{sp}_kg"), sp.upper(), vol, T)
-    if name == "eclss.cabin.pressure_pa":
-        return sum(partial_pressure_pa(st(f"eclss.cabin.{sp}_kg"), sp.upper(), vol, T) for sp in ("o2", "n2", "co2"))
-    if name == "eclss.cabin.free_volume_m3":
-        return vol
-    if name == "power.battery.soc":
-        return st("power.battery_j") / ax("battery_cap_j")
-    if name == "power.battery.energy_j":
-        return st("power.battery_j")
-    aux = {"power.solar_w": "solar_w", "power.load_w": "load_w", "orbit.sunlit": "sunlit",
-           "crew.count": "crew", "crew.eva_count": "eva", "station.mass_kg": "mass_kg"}
-    if name in aux:
-        return ax(aux[name])
-    return st(name)
+def _as_parameter(t) -> Parameter:
+    return Parameter(t.name, t.unit, t.description, t.subsystem, t.warn_lo, t.warn_hi, t.limit_lo, t.limit_hi)
 
 
-def _polyline(traj: Trajectory, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The exact solution of ``name`` as a polyline: each segment's start and end point."""
+class _View:
+    """Network values at times ``t`` in segments ``seg`` of a trajectory (see tiangong.subsystem.View)."""
+
+    __slots__ = ("traj", "t", "seg")
+
+    def __init__(self, traj: Trajectory, t: np.ndarray, seg: np.ndarray | None = None) -> None:
+        self.traj, self.t = traj, t
+        self.seg = traj.segment_of(t) if seg is None else seg
+
+    def st(self, name: str) -> np.ndarray:
+        i = self.traj.index(name)
+        k = self.seg
+        return self.traj.x0[k, i] + self.traj.r[k, i] * (self.t - self.traj.t0[k])
+
+    def ax(self, name: str) -> np.ndarray:
+        return self.traj.aux[self.seg, self.traj.aux_names.index(name)]
+
+
+def _polyline(traj: Trajectory, tel) -> tuple[np.ndarray, np.ndarray]:
+    """The exact solution of ``tel`` as a polyline: each segment's start and end point."""
     n = len(traj.t0) - 1
     seg = np.arange(n)
     t_start, t_end = traj.t0[:-1], traj.t0[1:]
-    v0 = _values(traj, name, t_start, seg)
-    v1 = _values(traj, name, t_end, seg)
+    v0 = tel.values(_View(traj, t_start, seg))
+    v1 = tel.values(_View(traj, t_end, seg))
     t = np.empty(2 * n)
     v = np.empty(2 * n)
     t[0::2], t[1::2] = t_start, t_end
@@ -173,6 +127,9 @@ class Result:
     trajectory: Trajectory
     model: StationModel
     wall_s: float
+    commands: list = field(default_factory=list)
+    parent: str | None = None
+    fork_t_s: float | None = None
 
     def summary(self) -> dict:
         return self.record.summary
@@ -187,58 +144,70 @@ class Result:
     def value_at(self, name: str, when: dt.datetime) -> float:
         """Exact value of a parameter at a time (from the piecewise solution, not the samples)."""
         t = np.array([(when - self.record.epoch).total_seconds()])
-        return float(_values(self.trajectory, name, t)[0])
+        tel = {x.name: x for x in self.model.telemetry()}[name]
+        return float(tel.values(_View(self.trajectory, t))[0])
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``telemetry.duckdb``, ``summary.json`` and ``report.html`` into ``out_dir``."""
+        """Write ``telemetry.duckdb``, ``summary.json``, ``run.json`` and ``report.html`` into ``out_dir``.
+
+        ``run.json`` holds what it takes to re-create the run (the scenario as validated, its
+        parameters, the commands with their times, the parent of a fork): ``tiangong fork`` reads it."""
         from ..archive import write_run
         from ..report.html import write_report
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {"telemetry": out / "telemetry.duckdb", "summary": out / "summary.json", "report": out / "report.html"}
+        paths = {"telemetry": out / "telemetry.duckdb", "summary": out / "summary.json", "run": out / "run.json",
+                 "report": out / "report.html"}
         write_run(paths["telemetry"], self.record)  # replaces an existing archive atomically
         paths["summary"].write_text(json.dumps(self.record.summary, indent=2) + "\n")
+        paths["run"].write_text(json.dumps(self.run_description(), indent=2) + "\n")
         write_report(paths["report"], self.record)
         return paths
 
+    def run_description(self) -> dict:
+        return {"scenario": self.scenario.model_dump(mode="json"), "source_file": self.scenario.source_file,
+                "commands": [c.to_json() for c in self.commands], "parent": self.parent, "fork_t_s": self.fork_t_s}
+
 
 def simulate(scenario: Scenario | str, progress: bool = False, sample_s: float | None = None) -> Result:
-    """Run ``scenario`` (a Scenario or a built-in name / TOML path) and return the Result."""
-    if not isinstance(scenario, Scenario):
-        scenario = Scenario.load(scenario)
-    wall0 = time.perf_counter()
-    model = StationModel(scenario).build()
-    aux_keys = ("sunlit", "crew", "volume_m3", "mass_kg", "solar_w", "load_w", "battery_cap_j", "eva")
-    duration = scenario.duration_s
-    if progress:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """Run ``scenario`` (a Scenario or a built-in name / TOML path) and return the Result:
+    a :class:`~tiangong.sim.live.Simulation` advanced to the end."""
+    from .live import Simulation
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("day {task.completed:.0f}/{task.total:.0f}"),
-                      TimeElapsedColumn(), transient=False) as bar:
-            task = bar.add_task(scenario.name, total=duration / DAY_S)
-            traj = model.net.run(duration, progress=lambda t: bar.update(task, completed=t / DAY_S), aux_keys=aux_keys)
-            bar.update(task, completed=duration / DAY_S)
-    else:
-        traj = model.net.run(duration, aux_keys=aux_keys)
-    engine_wall = time.perf_counter() - wall0
+    sim = Simulation(scenario)
+    sim.advance(progress=progress)
+    return sim.result(sample_s=sample_s)
+
+
+def build_result(sim, sample_s: float | None = None) -> Result:
+    """The Result of a finished :class:`~tiangong.sim.live.Simulation`: exact sampling of every
+    parameter on the segments, alarms as the engine found them, the summary."""
+    scenario, model = sim.scenario, sim.model
+    traj = sim.trajectory()
+    duration = scenario.duration_s
     step = sample_s or scenario.sample_s
     t = np.arange(0.0, duration, step)
-    t = np.append(t, duration)
-    params = parameters()
+    t = np.append(t[t >= traj.t0[0]], duration)
+    tels = model.telemetry()
+    params = [_as_parameter(x) for x in tels]
     from ..orbit import scenario_beta_deg
 
-    samples = {p.name: _values(traj, p.name, t) for p in params if p.name != "orbit.beta_deg"}
+    view = _View(traj, t)
+    samples = {x.name: x.values(view) for x in tels if x.name != "orbit.beta_deg"}
     samples["orbit.beta_deg"] = scenario_beta_deg(scenario.start, t, scenario.tle, scenario.station)
-    # exact solution of every parameter as a polyline, computed once for alarms and the summary;
+    # exact solution of every parameter as a polyline, computed once for the summary;
     # the beta angle is not an engine quantity: its polyline is the samples
-    lines = {p.name: _polyline(traj, p.name) for p in params if p.name != "orbit.beta_deg"}
+    lines = {x.name: _polyline(traj, x) for x in tels if x.name != "orbit.beta_deg"}
     lines["orbit.beta_deg"] = (t, samples["orbit.beta_deg"])
-    events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in model.net.log]
-    alarms = _alarms(lines, params)
+    events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in sim.event_log()]
+    alarms = sim.alarm_rows()
+    beta = next(p for p in params if p.name == "orbit.beta_deg")
+    alarms += _alarms({beta.name: lines[beta.name]}, [beta])
+    alarms.sort(key=lambda a: a.t_s)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms)
-    record.summary = _summary(scenario, model, traj, record, lines, engine_wall)
-    return Result(scenario, record, traj, model, time.perf_counter() - wall0)
+    record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
+    return Result(scenario, record, traj, model, sim.wall_s, list(sim.commands), sim.parent, sim.fork_t_s)
 
 
 def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord,
@@ -259,9 +228,9 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
                           "max": float(v[j]), "max_at": when(t[j]), "end": float(v[-1])}
     met = bvad()
     crew_end = max(1, int(traj.aux[-1, traj.aux_names.index("crew")]))
-    T = eclss.params()["cabin"]["temperature_k"]
+    T = model.params.eclss.cabin.temperature_k
     vol_end = traj.aux[-1, traj.aux_names.index("volume_m3")]
-    floor_pa = eclss.params()["limits"]["ppo2_limit_lo_pa"]
+    floor_pa = model.params.eclss.limits.ppo2_limit_lo_pa
     cabin_o2_usable = max(0.0, traj.final("eclss.cabin.o2_kg") - eclss.gas_mass_kg(floor_pa, "O2", vol_end, T))
     o2_day = crew_end * met.o2_kg
     water_day = crew_end * met.potable_kg

@@ -129,6 +129,8 @@ class Scenario(_Strict):
     reboost: Reboost = Reboost()
     eva: list[Eva] = []
     faults: list[Fault] = []
+    parameters: dict[str, float | int | str | bool | list[float]] = Field(
+        {}, description='subsystem parameter overrides by dotted path, e.g. "power.battery.capacity_j" = 2.0e9')
     source_file: str = Field("", exclude=True)
 
     _t = field_validator("start", "end", mode="before")(_utc)
@@ -165,6 +167,10 @@ class Scenario(_Strict):
         except InputError as exc:  # a bad time string inside a field
             raise InputError(where, f"{exc.why}") from None
         _check_dates(sc, where)
+        if sc.parameters:
+            from ..config.parameters import with_overrides
+
+            with_overrides(sc.parameters, f"{where}: parameters")  # a typo'd path is an error now, not at run time
         return sc
 
 

@@ -13,46 +13,50 @@ from __future__ import annotations
 
 import bisect
 import math
-import tomllib
-from functools import lru_cache
 from math import inf as INF
-from importlib import resources
 
 
 
-@lru_cache(maxsize=None)
-def params() -> dict:
-    with resources.files("tiangong.data.systems").joinpath("propulsion.toml").open("rb") as f:
-        return tomllib.load(f)
+def params():
+    """The packaged propulsion parameters (``data/systems/propulsion.toml``) as a pydantic model."""
+    from ..config.parameters import default_parameters
+
+    return default_parameters().propulsion
 
 
-@lru_cache(maxsize=None)
-def _density_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    d = params()["drag"]
-    return tuple(d["density_altitude_km"]), tuple(math.log(r) for r in d["density_kg_m3"])
+def _density_table(d) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    key = (tuple(d.density_altitude_km), tuple(d.density_kg_m3))
+    tab = _TABLES.get(key)
+    if tab is None:
+        tab = _TABLES[key] = (key[0], tuple(math.log(r) for r in key[1]))
+    return tab
 
 
-def density_kg_m3(altitude_m: float) -> float:
+_TABLES: dict = {}
+
+
+def density_kg_m3(altitude_m: float, p=None) -> float:
     """Mean thermospheric density (kg/m^3): log-linear in altitude between the NRLMSIS table
     points, extrapolated with the end intervals' scale heights."""
-    hs, lrho = _density_table()
+    hs, lrho = _density_table((p or params()).drag)
     h_km = altitude_m / 1000.0
     i = min(max(bisect.bisect_left(hs, h_km) - 1, 0), len(hs) - 2)
     slope = (lrho[i + 1] - lrho[i]) / (hs[i + 1] - hs[i])
     return math.exp(lrho[i] + slope * (h_km - hs[i]))
 
 
-def decay_rate_m_s(altitude_m: float, mass_kg: float, area_m2: float) -> float:
+def decay_rate_m_s(altitude_m: float, mass_kg: float, area_m2: float, p=None) -> float:
     """Rate of change of the mean altitude (m/s, negative) for a circular orbit."""
-    d = params()["drag"]
-    a = d["earth_radius_m"] + altitude_m
-    return -density_kg_m3(altitude_m) * math.sqrt(d["mu_m3_s2"] * a) * d["drag_coefficient"] * area_m2 / mass_kg
+    p = p or params()
+    d = p.drag
+    a = d.earth_radius_m + altitude_m
+    return -density_kg_m3(altitude_m, p) * math.sqrt(d.mu_m3_s2 * a) * d.drag_coefficient * area_m2 / mass_kg
 
 
-def hohmann_dv_mps(h1_m: float, h2_m: float) -> float:
+def hohmann_dv_mps(h1_m: float, h2_m: float, p=None) -> float:
     """Total delta-v (m/s) of a two-burn Hohmann transfer between circular orbits."""
-    d = params()["drag"]
-    mu, R = d["mu_m3_s2"], d["earth_radius_m"]
+    d = (p or params()).drag
+    mu, R = d.mu_m3_s2, d.earth_radius_m
     r1, r2 = R + h1_m, R + h2_m
     at = 0.5 * (r1 + r2)
     dv1 = abs(math.sqrt(mu * (2 / r1 - 1 / at)) - math.sqrt(mu / r1))
@@ -60,46 +64,90 @@ def hohmann_dv_mps(h1_m: float, h2_m: float) -> float:
     return dv1 + dv2
 
 
-def propellant_for_dv_kg(mass_kg: float, dv_mps: float) -> float:
+def propellant_for_dv_kg(mass_kg: float, dv_mps: float, p=None) -> float:
     """Tsiolkovsky: propellant (kg) for ``dv_mps`` from initial mass ``mass_kg``."""
-    c = params()["chemical"]
-    return mass_kg * (1.0 - math.exp(-dv_mps / (c["isp_s"] * c["g0"])))
+    c = (p or params()).chemical
+    return mass_kg * (1.0 - math.exp(-dv_mps / (c.isp_s * c.g0)))
 
 
-def install(model) -> None:
-    net = model.net
-    p = params()
-    net.store("propulsion.propellant_kg", "kg", 0.0, description="station propellant (MMH/NTO)")
-    net.store("vent.propellant_kg", "kg", 0.0, -INF, INF, "propellant expelled", ledger=True)
-    net.store("supply.propellant_kg", "kg", 0.0, -INF, INF, "propellant delivered (negative)", ledger=True)
-    net.store("orbit.altitude_m", "m", model.initial_altitude_m, -INF, INF, "mean altitude")
-    net.add_process("orbit.decay", {"orbit.altitude_m": 1.0})
-    i_alt, i_prop = net.si("orbit.altitude_m"), net.si("propulsion.propellant_kg")
-    i_decay = net.pi("orbit.decay")
-    floor = model.reboost_floor_m if model.reboost_floor_m is not None else p["reboost"]["floor_altitude_m"]
-    target = model.reboost_target_m if model.reboost_target_m is not None else p["reboost"]["target_altitude_m"]
+class Propulsion:
+    """Orbit decay and reboosts as a subsystem (see :mod:`tiangong.subsystem`).
 
-    def controller(net) -> None:
-        h = net.x[i_alt]
-        if h <= floor + 1e-6 and model.reboost_enabled:
-            dv = hohmann_dv_mps(h, target)
-            need = propellant_for_dv_kg(model.mass_kg, dv)
-            have = net.x[i_prop]
-            if have >= need:
-                net.x[i_prop] -= need
-                net.x[net.si("vent.propellant_kg")] += need
-                net.x[i_alt] = target
-                model.propellant_used_kg += need
-                model.reboosts.append((net.t_s, h, target, dv, need))
-                net.emit("propulsion.reboost", "propulsion",
-                         f"{h/1e3:.1f} -> {target/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg")
+    Automatic reboosts at the floor altitude (``auto``) and commanded ones (:meth:`reboost`)."""
+
+    name = "propulsion"
+    inputs = ("station.mass_kg", "station.drag_area_m2")
+    outputs = ()
+    feedback = ()
+    aux = ()
+
+    def __init__(self, p, floor_m: float | None = None, target_m: float | None = None, auto: bool = True) -> None:
+        self.p = p  # PropulsionParams
+        self.floor_m = p.reboost.floor_altitude_m if floor_m is None else floor_m
+        self.target_m = p.reboost.target_altitude_m if target_m is None else target_m
+        self.auto = auto
+        self.propellant_used_kg = 0.0
+        self.reboosts: list[tuple[float, float, float, float, float]] = []  # t, h0, h1, dv, kg
+
+    def state(self) -> dict:
+        return {"auto": self.auto, "propellant_used_kg": self.propellant_used_kg, "reboosts": list(self.reboosts),
+                "floor_m": self.floor_m, "target_m": self.target_m}
+
+    def load_state(self, st: dict) -> None:
+        self.auto, self.propellant_used_kg = st["auto"], st["propellant_used_kg"]
+        self.reboosts, self.floor_m, self.target_m = list(st["reboosts"]), st["floor_m"], st["target_m"]
+
+    def install(self, net, ctx) -> None:
+        self.ctx = ctx
+        net.store("propulsion.propellant_kg", "kg", 0.0, description="station propellant (MMH/NTO)")
+        net.store("vent.propellant_kg", "kg", 0.0, -INF, INF, "propellant expelled", ledger=True)
+        net.store("supply.propellant_kg", "kg", 0.0, -INF, INF, "propellant delivered (negative)", ledger=True)
+        net.store("orbit.altitude_m", "m", 0.0, -INF, INF, "mean altitude")
+        net.add_process("orbit.decay", {"orbit.altitude_m": 1.0})
+        self._alt, self._prop = net.si("orbit.altitude_m"), net.si("propulsion.propellant_kg")
+        self._vent = net.si("vent.propellant_kg")
+        self._decay = net.pi("orbit.decay")
+
+    def plan(self, altitude_m: float, target_m: float, mass_kg: float) -> tuple[float, float]:
+        """(Δv m/s, propellant kg) of a two-burn raise from ``altitude_m`` to ``target_m``."""
+        dv = hohmann_dv_mps(altitude_m, target_m, self.p)
+        return dv, propellant_for_dv_kg(mass_kg, dv, self.p)
+
+    def reboost(self, net, target_m: float) -> tuple[bool, str]:
+        """Raise the mean altitude to ``target_m`` now if the propellant aboard suffices."""
+        h = net.x[self._alt]
+        dv, need = self.plan(h, target_m, self.ctx.signals["station.mass_kg"])
+        have = net.x[self._prop]
+        if have < need:
+            return False, f"needs {need:.1f} kg propellant, {have:.1f} kg aboard"
+        net.x[self._prop] -= need
+        net.x[self._vent] += need
+        net.x[self._alt] = target_m
+        self.propellant_used_kg += need
+        self.reboosts.append((net.t_s, h, target_m, dv, need))
+        return True, f"{h/1e3:.1f} -> {target_m/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg"
+
+    def control(self, net) -> None:
+        sig = self.ctx.signals
+        h = net.x[self._alt]
+        if h <= self.floor_m + 1e-6 and self.auto:
+            ok, why = self.reboost(net, self.target_m)
+            if ok:
+                net.emit("propulsion.reboost", "propulsion", why)
             else:
-                model.reboost_enabled = False
-                net.emit("propulsion.reboost_failed", "propulsion",
-                         f"needs {need:.1f} kg propellant, {have:.1f} kg aboard")
-            h = net.x[i_alt]
-        net.a[i_decay] = decay_rate_m_s(h, model.mass_kg, model.drag_area_m2)
-        if model.reboost_enabled:
-            net.watches.append((i_alt, floor))
+                self.auto = False
+                net.emit("propulsion.reboost_failed", "propulsion", why)
+            h = net.x[self._alt]
+        net.a[self._decay] = decay_rate_m_s(h, sig["station.mass_kg"], sig["station.drag_area_m2"], self.p)
+        if self.auto:
+            net.watches.append((self._alt, self.floor_m))
 
-    net.controllers.append(controller)
+    def telemetry(self) -> list:
+        from ..subsystem import Telemetry
+
+        return [Telemetry("propulsion.propellant_kg", "kg", "station propellant", "propulsion", 200.0, None, 0.0, None),
+                Telemetry("orbit.altitude_m", "m", "mean altitude", "orbit", 360e3, None, 340e3, None)]
+
+    plots = (("propulsion.propellant_kg", "Propellant (kg)", "kg", 1.0),
+             ("orbit.altitude_m", "Altitude (km)", "km", 1e-3))
+    table = (("propulsion.propellant_kg", "propellant kg", 1, "%.0f"), ("orbit.altitude_m", "altitude km", 1e-3, "%.1f"))
