@@ -1,11 +1,14 @@
-"""Telemetry archive: one DuckDB file per run (``telemetry.duckdb``) and Parquet export."""
+"""Telemetry archive: one DuckDB file per run (``telemetry.duckdb``), written at once
+(:func:`write_run`) or while the run goes (:class:`ArchiveAppender`), and Parquet export."""
 
 from .duckdb_store import (
     DB_NAME,
     TABLES,
+    CommandRow,
     Sample,
     alarms,
     buckets,
+    commands,
     connect,
     db_path,
     events,
@@ -17,13 +20,17 @@ from .duckdb_store import (
     run_info,
     write_run,
 )
+from .live import ArchiveAppender
 
 __all__ = [
     "DB_NAME",
     "TABLES",
+    "ArchiveAppender",
+    "CommandRow",
     "Sample",
     "alarms",
     "buckets",
+    "commands",
     "connect",
     "db_path",
     "events",

@@ -1,13 +1,18 @@
 """The telemetry archive: one DuckDB file per run, plus Parquet export.
 
-A run directory holds ``telemetry.duckdb`` (:data:`DB_NAME`) with five tables (see
+A run directory holds ``telemetry.duckdb`` (:data:`DB_NAME`) with six tables (see
 ``docs/telemetry-schema.md``):
 
-``run``         one row: scenario, epoch, end, created, tiangong_version, summary (JSON)
+``run``         one row: scenario, epoch, end, created, tiangong_version, summary (JSON),
+                parent run and fork time (NULL unless a fork), status ``running``/``complete``
 ``parameters``  the parameter dictionary (name is the primary key)
 ``samples``     long format ``(name, t_s, t, value)``, physically sorted by ``(name, t_s)``
 ``events``      the event log ``(t, t_s, kind, source, detail)``
 ``alarms``      limit violations ``(t, t_s, parameter, level, side, limit, value, cleared_t, cleared_t_s)``
+``commands``    commands sent to the running simulation ``(t, t_s, command, outcome, detail)``
+
+:func:`write_run` writes a finished run at once; :class:`tiangong.archive.live.ArchiveAppender`
+writes one while it runs (status ``running`` until it is closed).
 
 Every time is stored twice: ``t_s`` (DOUBLE, seconds since the run epoch, exactly as the
 engine produced it) and ``t`` (TIMESTAMPTZ, the UTC instant, microsecond resolution).  The
@@ -40,8 +45,13 @@ from ..timeutil import UTC, as_utc, iso_z
 DB_NAME = "telemetry.duckdb"
 """File name of the archive inside a run directory."""
 
-TABLES = ("run", "parameters", "samples", "events", "alarms")
+TABLES = ("run", "parameters", "samples", "events", "alarms", "commands")
 """All tables, in the order :func:`export_parquet` writes them."""
+
+_REQUIRED = TABLES[:5]  # archives written before ``commands`` existed still open (no commands)
+
+RUN_DEFAULTS = {"parent": None, "fork_t_s": None, "status": "complete"}
+"""Values :func:`run_info` gives for ``run`` columns that older archives lack."""
 
 _DB_SUFFIXES = (".duckdb", ".db")
 
@@ -55,7 +65,10 @@ CREATE TABLE run (
     tiangong_version  VARCHAR     NOT NULL,
     n_parameters      INTEGER     NOT NULL,
     n_times           BIGINT      NOT NULL,
-    summary           JSON
+    summary           JSON,
+    parent            VARCHAR,
+    fork_t_s          DOUBLE,
+    status            VARCHAR     NOT NULL DEFAULT 'complete' CHECK (status IN ('running', 'complete'))
 );
 CREATE TABLE parameters (
     name        VARCHAR PRIMARY KEY,
@@ -91,7 +104,19 @@ CREATE TABLE alarms (
     cleared_t   TIMESTAMPTZ,
     cleared_t_s DOUBLE
 );
+CREATE TABLE commands (
+    t       TIMESTAMPTZ NOT NULL,
+    t_s     DOUBLE      NOT NULL,
+    command VARCHAR     NOT NULL,
+    outcome VARCHAR     NOT NULL,
+    detail  VARCHAR     NOT NULL
+);
 """
+
+_RUN_COLUMNS = (
+    'scenario, epoch, "end", duration_s, created, tiangong_version, n_parameters, n_times, summary, '
+    "parent, fork_t_s, status"
+)
 
 # t_s (seconds since epoch, DOUBLE) -> TIMESTAMPTZ, rounded to the microsecond.
 _T_EXPR = "CAST($epoch AS TIMESTAMPTZ) + to_microseconds(CAST(round({col} * 1e6) AS BIGINT))"
@@ -102,6 +127,15 @@ class Sample(NamedTuple):
 
     t_s: float
     value: float
+
+
+class CommandRow(NamedTuple):
+    """One command sent to a running simulation, at simulation time ``t_s`` (s since epoch)."""
+
+    t_s: float
+    command: str   # as sent, e.g. "fault electrolyser_off 48h"
+    outcome: str   # e.g. "accepted" or "refused"
+    detail: str    # one line: what it did, or why it was refused
 
 
 # ---------------------------------------------------------------------------- paths
@@ -151,7 +185,7 @@ def _connect(con_or_path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET preserve_insertion_order = true")
         have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        missing = [t for t in TABLES if t not in have]
+        missing = [t for t in _REQUIRED if t not in have]
         if missing:
             raise InputError(str(db), f"not a tiangong telemetry archive (missing tables: {', '.join(missing)})")
         yield con
@@ -206,6 +240,51 @@ def _nullable(x) -> float | None:
     return None if x is None else float(x)
 
 
+def _parameters_frame(ps: list[Parameter]) -> pd.DataFrame:
+    """Rows of the ``parameters`` table, in the order given."""
+    return pd.DataFrame(
+        {
+            "name": [p.name for p in ps],
+            "unit": [p.unit or "" for p in ps],
+            "description": [p.description or "" for p in ps],
+            "subsystem": [p.subsystem or "" for p in ps],
+            **{
+                k: pd.array([_nullable(getattr(p, k)) for p in ps], dtype="Float64")
+                for k in ("warn_lo", "warn_hi", "limit_lo", "limit_hi")
+            },
+        }
+    )
+
+
+def _events_frame(rows: list[EventRow]) -> pd.DataFrame:
+    """Events stably sorted by time (ties keep the engine's order), without ``t``."""
+    evs = sorted(rows, key=lambda e: e.t_s)
+    return pd.DataFrame(
+        {
+            "t_s": np.array([e.t_s for e in evs], dtype=np.float64),
+            "kind": pd.array([e.kind for e in evs], dtype=object),
+            "source": pd.array([e.source for e in evs], dtype=object),
+            "detail": pd.array([e.detail or "" for e in evs], dtype=object),
+        }
+    )
+
+
+def _alarms_frame(rows: list[AlarmRow]) -> pd.DataFrame:
+    """Alarms stably sorted by time, without ``t``/``cleared_t``."""
+    alms = sorted(rows, key=lambda a: a.t_s)
+    return pd.DataFrame(
+        {
+            "t_s": np.array([a.t_s for a in alms], dtype=np.float64),
+            "parameter": pd.array([a.parameter for a in alms], dtype=object),
+            "level": pd.array([a.level for a in alms], dtype=object),
+            "side": pd.array([a.side for a in alms], dtype=object),
+            "limit": np.array([a.limit for a in alms], dtype=np.float64),
+            "value": np.array([a.value for a in alms], dtype=np.float64),
+            "cleared_t_s": pd.array([_nullable(a.cleared_t_s) for a in alms], dtype="Float64"),
+        }
+    )
+
+
 def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
     """Write ``record`` to a new DuckDB archive and return the file's path.
 
@@ -249,41 +328,9 @@ def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
     for name in names:
         if name not in params:
             params[name] = Parameter(name=name, unit="", description="", subsystem=name.split(".", 1)[0])
-    params_df = pd.DataFrame(
-        {
-            "name": [p.name for p in params.values()],
-            "unit": [p.unit or "" for p in params.values()],
-            "description": [p.description or "" for p in params.values()],
-            "subsystem": [p.subsystem or "" for p in params.values()],
-            **{
-                k: pd.array([_nullable(getattr(p, k)) for p in params.values()], dtype="Float64")
-                for k in ("warn_lo", "warn_hi", "limit_lo", "limit_hi")
-            },
-        }
-    ).sort_values("name", kind="stable")
-
-    # --- events and alarms, stably sorted by time (ties keep the engine's order)
-    evs = sorted(record.events, key=lambda e: e.t_s)
-    events_df = pd.DataFrame(
-        {
-            "t_s": np.array([e.t_s for e in evs], dtype=np.float64),
-            "kind": pd.array([e.kind for e in evs], dtype=object),
-            "source": pd.array([e.source for e in evs], dtype=object),
-            "detail": pd.array([e.detail or "" for e in evs], dtype=object),
-        }
-    )
-    alms = sorted(record.alarms, key=lambda a: a.t_s)
-    alarms_df = pd.DataFrame(
-        {
-            "t_s": np.array([a.t_s for a in alms], dtype=np.float64),
-            "parameter": pd.array([a.parameter for a in alms], dtype=object),
-            "level": pd.array([a.level for a in alms], dtype=object),
-            "side": pd.array([a.side for a in alms], dtype=object),
-            "limit": np.array([a.limit for a in alms], dtype=np.float64),
-            "value": np.array([a.value for a in alms], dtype=np.float64),
-            "cleared_t_s": pd.array([_nullable(a.cleared_t_s) for a in alms], dtype="Float64"),
-        }
-    )
+    params_df = _parameters_frame(list(params.values())).sort_values("name", kind="stable")
+    events_df = _events_frame(record.events)
+    alarms_df = _alarms_frame(record.alarms)
 
     from .. import __version__
 
@@ -299,7 +346,7 @@ def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
         con.execute("SET preserve_insertion_order = true")  # rows stay in (name, t_s) order
         con.execute(_SCHEMA)
         con.execute(
-            "INSERT INTO run VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO run ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'complete')",
             [record.scenario, epoch, end, (end - epoch).total_seconds(), created, __version__, len(params), n_t, summary],
         )
         con.register("params_df", params_df)
@@ -470,21 +517,35 @@ def alarms(con_or_path, parameter: str | None = None) -> list[AlarmRow]:
 
 
 def run_info(con_or_path) -> dict:
-    """The ``run`` row as a dict (datetimes aware UTC, ``summary`` parsed from JSON)."""
+    """The ``run`` row as a dict (datetimes aware UTC, ``summary`` parsed from JSON).
+
+    Keys: scenario, epoch, end, duration_s, created, tiangong_version, n_parameters, n_times,
+    summary, parent (run the fork started from, or None), fork_t_s (s since epoch, or None),
+    status (``running`` while an appender writes it, then ``complete``).
+    """
     with _connect(con_or_path) as con:
-        cur = con.execute(
-            'SELECT scenario, epoch, "end", duration_s, created, tiangong_version, n_parameters, n_times, '
-            "CAST(summary AS VARCHAR) AS summary FROM run"
-        )
+        cur = con.execute('SELECT * REPLACE (CAST(summary AS VARCHAR) AS summary) FROM run')
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
     if not rows:
         raise InputError("run", "archive has no run row")
     info = dict(zip(cols, rows[0]))
+    for k, default in RUN_DEFAULTS.items():
+        info.setdefault(k, default)
     for k in ("epoch", "end", "created"):
         info[k] = info[k].astimezone(UTC)
     info["summary"] = json.loads(info["summary"]) if info["summary"] else {}
     return info
+
+
+def commands(con_or_path) -> list[CommandRow]:
+    """Commands sent to the running simulation, in the order they were sent (empty for a batch run)."""
+    with _connect(con_or_path) as con:
+        have = con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'commands'").fetchall()
+        if not have:
+            return []
+        rows = con.execute("SELECT t_s, command, outcome, detail FROM commands ORDER BY t_s, rowid").fetchall()
+    return [CommandRow(float(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
 def read_run(path) -> RunRecord:
@@ -536,7 +597,8 @@ def _sql_str(text: str) -> str:
 def export_parquet(run_dir: str | os.PathLike, out_dir: str | os.PathLike | None = None) -> list[Path]:
     """Write each table to ``<out_dir>/<table>.parquet`` (ZSTD) with DuckDB's ``COPY``.
 
-    ``out_dir`` defaults to ``<run_dir>/parquet``.  Returns the paths in :data:`TABLES` order.
+    ``out_dir`` defaults to ``<run_dir>/parquet``.  Returns the paths in :data:`TABLES` order
+    (an archive from before the ``commands`` table has none to write).
     """
     db = db_path(run_dir)
     out = Path(out_dir) if out_dir is not None else db.parent / "parquet"
@@ -545,7 +607,8 @@ def export_parquet(run_dir: str | os.PathLike, out_dir: str | os.PathLike | None
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     with _connect(db) as con:
-        for table in TABLES:
+        have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for table in (t for t in TABLES if t in have):
             dest = out / f"{table}.parquet"
             # tables are stored in (name, t_s) / t_s order; COPY keeps that order
             con.execute(f'COPY "{table}" TO {_sql_str(dest)} (FORMAT PARQUET, COMPRESSION ZSTD)')
