@@ -62,6 +62,7 @@ class RunRecord:
     events: list[EventRow] = field(default_factory=list)
     alarms: list[AlarmRow] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    plots: list = field(default_factory=list)  # report charts (name, title, unit, scale), from the subsystems
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -38,6 +38,7 @@ def _register() -> None:
     app.command("scenarios")(run.scenarios_cmd)
     app.command("run")(run.run_cmd)
     app.command("export")(run.export_cmd)
+    app.command("fork")(run.fork_cmd)
     app.add_typer(orbit_app, name="orbit")
     app.add_typer(station_app, name="station")
     app.add_typer(eva_app, name="eva")

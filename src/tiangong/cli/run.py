@@ -50,23 +50,17 @@ def run_cmd(
     if as_json:
         typer.echo(json.dumps(s, indent=2))
         return
-    _print_summary(s, paths)
+    _print_summary(s, paths, result.model.table())
 
 
-def _print_summary(s: dict, paths: dict) -> None:
+def _print_summary(s: dict, paths: dict, rows) -> None:
     m = s["margins"]
     t = Table(title=f"{s['scenario']}: {s['start']} -> {s['end']} ({s['duration_days']:.1f} days)")
     t.add_column("quantity")
     t.add_column("min", justify="right")
     t.add_column("max", justify="right")
     t.add_column("end", justify="right")
-    show = [("power.battery.soc", "battery SOC", 1, "%.3f"), ("eclss.cabin.ppo2_pa", "ppO2 kPa", 1e-3, "%.2f"),
-            ("eclss.cabin.ppco2_pa", "ppCO2 kPa", 1e-3, "%.3f"), ("eclss.cabin.pressure_pa", "pressure kPa", 1e-3, "%.1f"),
-            ("eclss.water.potable_kg", "potable water kg", 1, "%.0f"), ("eclss.tank.o2_kg", "stored O2 kg", 1, "%.1f"),
-            ("eclss.food_kg", "food kg", 1, "%.0f"), ("propulsion.propellant_kg", "propellant kg", 1, "%.0f"),
-            ("orbit.altitude_m", "altitude km", 1e-3, "%.1f"), ("crew.count", "crew", 1, "%.0f"),
-            ("station.mass_kg", "station mass t", 1e-3, "%.1f")]
-    for key, label, k, fmt in show:
+    for key, label, k, fmt in rows:
         st = s["stores"].get(key)
         if st:
             t.add_row(label, fmt % (st["min"] * k), fmt % (st["max"] * k), fmt % (st["end"] * k))
@@ -95,3 +89,50 @@ def export_cmd(run_dir: Path = typer.Argument(..., help="a run directory (with t
         raise InputError("--parquet", "choose an export format (only --parquet is available)")
     for p in export_parquet(run_dir, out):
         typer.echo(str(p))
+
+
+def fork_cmd(
+    run_dir: Path = typer.Argument(..., help="a run directory written by `tiangong run` or `tiangong fork`"),
+    at: str = typer.Option(..., "--at", help="fork time, ISO 8601 UTC (e.g. 2022-11-30T14:00:00Z)"),
+    command: list[str] = typer.Option([], "--command", help="a command at the fork time, e.g. "
+                                      "'fault electrolyser_off 48h' (repeatable; see docs/architecture.md)"),
+    out: Path = typer.Option(None, "--out", help="output directory (default RUN_DIR-fork)"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON document"),
+) -> None:
+    """Re-run a finished run from its state at --at with different commands; the report overlays the parent."""
+    from ..archive import read_run
+    from ..report.html import write_report
+    from ..sim.live import CommandRefused, CommandRecord, Simulation
+    from ..sim.scenario import Scenario
+
+    desc_path = Path(run_dir) / "run.json"
+    if not desc_path.is_file():
+        raise InputError(str(run_dir), "not a run directory (no run.json: written by `tiangong run` and `tiangong fork`)")
+    try:
+        desc = json.loads(desc_path.read_text(encoding="utf-8"))
+        sc = Scenario.model_validate({**desc["scenario"], "source_file": desc.get("source_file", "")})
+        parent_cmds = [CommandRecord(**c) for c in desc.get("commands", [])]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(str(desc_path), f"unreadable run description ({type(exc).__name__})") from None
+    parent = Simulation(sc)
+    parent.commands = parent_cmds
+    child = parent.fork(at)  # replays the parent's commands before --at, then stands at --at
+    for c in command:
+        try:
+            child.command(c)
+        except CommandRefused as exc:
+            raise InputError(f"--command {c!r}", f"refused at {at}: {exc.why}") from None
+    child.parent = str(run_dir)
+    child.advance(progress=not as_json)
+    result = child.result()
+    out_dir = out or Path(f"{str(run_dir).rstrip('/')}-fork")
+    paths = result.write(out_dir)
+    try:
+        write_report(paths["report"], result.record, parent=read_run(run_dir), fork_t_s=child.fork_t_s)
+    except InputError:
+        pass  # the parent's archive is unreadable: the fork's own report stands
+    s = result.summary()
+    if as_json:
+        typer.echo(json.dumps(s, indent=2))
+        return
+    _print_summary(s, paths, result.model.table())

@@ -185,11 +185,19 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
 # ---------------------------------------------------------------------------- plots
 
 
-def _series_figure(record: RunRecord, spec: PlotSpec, param: Parameter | None) -> go.Figure:
+def _series_figure(record: RunRecord, spec: PlotSpec, param: Parameter | None,
+                   parent: RunRecord | None = None, fork_t_s: float | None = None) -> go.Figure:
     t, v = decimate(record.t_s, record.samples[spec.name])
     x = _ms(record.epoch, t)
     y = (v * spec.scale).astype(np.float32)
     fig = go.Figure()
+    if parent is not None and spec.name in parent.samples:  # a fork: the parent run beneath, dashed
+        pt, pv = decimate(parent.t_s, parent.samples[spec.name])
+        fig.add_trace(go.Scatter(x=_ms(parent.epoch, pt), y=(pv * spec.scale).astype(np.float32), mode="lines",
+                                 name="parent", line=dict(color="#9aa5b1", width=1.2, dash="dash"),
+                                 hovertemplate=f"parent %{{y:.{spec.digits}g}} {spec.unit}<extra></extra>"))
+    if fork_t_s is not None:
+        fig.add_vline(x=float(_ms(record.epoch, [fork_t_s])[0]), line=dict(color="#6b7785", width=1, dash="dot"))
     fig.add_trace(
         go.Scatter(
             x=x, y=y, mode="lines", name=spec.unit or spec.name,
@@ -506,9 +514,11 @@ footer { color:var(--muted); font-size:12px; text-align:center; padding:10px 0 3
 """ % {"font": _FONT}
 
 
-def write_report(path: str | os.PathLike, record: RunRecord) -> Path:
+def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord | None = None,
+                 fork_t_s: float | None = None) -> Path:
     """Write the HTML report of ``record`` to ``path`` (a ``.html`` file, or a directory for
-    ``<path>/report.html``) and return the file's path.  The file needs no network."""
+    ``<path>/report.html``) and return the file's path.  The file needs no network.  For a fork,
+    ``parent`` (the parent run's record) is drawn beneath each series and ``fork_t_s`` marked."""
     from .. import __version__
 
     out = Path(path)
@@ -522,7 +532,8 @@ def write_report(path: str | os.PathLike, record: RunRecord) -> Path:
     n_t = int(np.asarray(record.t_s).size)
 
     cards, skipped = [], []
-    for i, spec in enumerate(PLOTS):
+    plots = tuple(PlotSpec(*p) for p in record.plots) if getattr(record, "plots", None) else PLOTS
+    for i, spec in enumerate(plots):
         values = record.samples.get(spec.name)
         if values is None or np.asarray(values).size != n_t or n_t == 0:
             skipped.append(spec)
@@ -531,7 +542,7 @@ def write_report(path: str | os.PathLike, record: RunRecord) -> Path:
         sub = f"<code>{_esc(spec.name)}</code>"
         if param is not None and param.description:
             sub += f" — {_esc(param.description)}"
-        fig = _series_figure(record, spec, param)
+        fig = _series_figure(record, spec, param, parent, fork_t_s)
         cards.append(f'<div class="card"><h3>{_esc(spec.title)}</h3><div class="sub">{sub}</div>'
                      f"{_figure_html(fig, f'plot-{i}')}</div>")
     timeline = _timeline_figure(record)

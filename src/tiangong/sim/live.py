@@ -36,6 +36,8 @@ from .network import EventRecorder, Trajectory, TrajectoryRecorder
 from .scenario import Scenario
 
 SNAPSHOT_VERSION = 1
+ALARM_BATCH = 256
+"""Segments checked for limit crossings at once when no observer listens for alarms."""
 DAY_S = 86400.0
 
 
@@ -85,9 +87,9 @@ class AlarmMonitor:
     def load_state(self, st: dict) -> None:
         self.carry, self.open, self.rows = dict(st["carry"]), dict(st["open"]), list(st["rows"])
 
-    def process(self, rec: TrajectoryRecorder, last: bool = False) -> None:
+    def process(self, rec: TrajectoryRecorder) -> None:
         """Check the segments recorded since the last call whose end is known."""
-        n = len(rec.t0) - 1 if not last else len(rec.t0) - 1
+        n = len(rec.t0) - 1
         if n <= self.k:
             return
         k = self.k
@@ -148,6 +150,7 @@ class Simulation:
         self._events = EventRecorder()
         self.net.observers += [self._traj, self._events]
         self._observers: list = []
+        self._alarm_listeners = 0
         self.alarms = AlarmMonitor(self.model.telemetry(), self._emit_alarm)
         self.commands: list[CommandRecord] = []
         self.settings: dict[str, float] = {}   # parameters changed by ``set`` commands
@@ -205,7 +208,9 @@ class Simulation:
             stop = min(t, self.t_s + 30 * DAY_S)
             net.advance(stop, self.end_s)
             self.t_s = self.end_s if net.finished else stop
-            self.alarms.process(self._traj, last=net.finished)
+            # alarms: checked in batches (vectorised); every advance when someone listens for them
+            if net.finished or self._alarm_listeners or len(self._traj.t0) - self.alarms.k >= ALARM_BATCH:
+                self.alarms.process(self._traj)
             for o in self._observers:
                 f = getattr(o, "advanced", None)
                 if f is not None:
@@ -238,6 +243,8 @@ class Simulation:
         """Add an observer: any of ``segment(t0_s, x0, r, aux)``, ``event(t_s, kind, source, detail)``,
         ``alarm(row)``, ``command(record)``, ``advanced(t_s)``."""
         self._observers.append(observer)
+        if hasattr(observer, "alarm"):
+            self._alarm_listeners += 1
         if hasattr(observer, "segment") or hasattr(observer, "event"):
             self.net.observers.append(observer)
 

@@ -493,6 +493,19 @@ class StationModel:
         ]
         return out
 
+    STATION_PLOTS = (("crew.count", "Crew on board (persons)", "persons", 1.0, True),
+                     ("station.mass_kg", "Station mass (t)", "t", 1e-3, False, 5),
+                     ("orbit.beta_deg", "Beta angle (deg)", "deg", 1.0))
+    STATION_TABLE = (("crew.count", "crew", 1, "%.0f"), ("station.mass_kg", "station mass t", 1e-3, "%.1f"))
+
+    def plots(self) -> list[tuple]:
+        """Report charts: each subsystem's declared plots, then the station's."""
+        return [p for s in self.subsystems.values() for p in getattr(s, "plots", ())] + list(self.STATION_PLOTS)
+
+    def table(self) -> list[tuple]:
+        """Rows of the CLI run summary (parameter, label, scale, format), from the subsystems."""
+        return [r for s in self.subsystems.values() for r in getattr(s, "table", ())] + list(self.STATION_TABLE)
+
     # ------------------------------------------------------------------ state
     def state(self) -> dict:
         """What events changed, as plain data (the network's and the subsystems' state apart)."""

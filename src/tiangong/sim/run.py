@@ -205,7 +205,8 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     beta = next(p for p in params if p.name == "orbit.beta_deg")
     alarms += _alarms({beta.name: lines[beta.name]}, [beta])
     alarms.sort(key=lambda a: a.t_s)
-    record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms)
+    record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
+                       plots=model.plots())
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
     return Result(scenario, record, traj, model, sim.wall_s, list(sim.commands), sim.parent, sim.fork_t_s)
 

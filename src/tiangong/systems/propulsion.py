@@ -149,5 +149,5 @@ class Propulsion:
                 Telemetry("orbit.altitude_m", "m", "mean altitude", "orbit", 360e3, None, 340e3, None)]
 
     plots = (("propulsion.propellant_kg", "Propellant (kg)", "kg", 1.0),
-             ("orbit.altitude_m", "Altitude (km)", "km", 1e-3))
+             ("orbit.altitude_m", "Altitude (km)", "km", 1e-3, False, 5))
     table = (("propulsion.propellant_kg", "propellant kg", 1, "%.0f"), ("orbit.altitude_m", "altitude km", 1e-3, "%.1f"))
