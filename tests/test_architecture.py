@@ -34,3 +34,37 @@ def test_physics_does_not_import_outer_layers(layer):
         package = "tiangong." + ".".join(path.relative_to(PKG).parent.parts)
         for name in _imports(path, package):
             assert not name.startswith(FORBIDDEN), f"{path.relative_to(PKG)} imports {name}"
+
+
+# The engine's layers (issue 7): data schemas and the subsystem interface sit below everything;
+# the archive and the report read a RunRecord and know nothing of the engine that made it; the CLI
+# reaches the engine only through the public API and the command modules.
+LAYERS = {
+    "config": ("tiangong.sim", "tiangong.cli", "tiangong.archive", "tiangong.report", "tiangong.api",
+               "tiangong.systems", "tiangong.eva"),
+    "archive": ("tiangong.sim", "tiangong.cli", "tiangong.report", "tiangong.api"),
+    "report": ("tiangong.sim", "tiangong.cli", "tiangong.archive", "tiangong.api"),
+    "record.py": ("tiangong.sim", "tiangong.cli", "tiangong.archive", "tiangong.report", "tiangong.api"),
+    "subsystem.py": ("tiangong.sim", "tiangong.cli", "tiangong.archive", "tiangong.report", "tiangong.api"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_engine_layers(layer):
+    root = PKG / layer
+    assert root.exists(), f"{layer} missing"
+    paths = [root] if root.is_file() else sorted(root.rglob("*.py"))
+    for path in paths:
+        package = "tiangong." + ".".join(path.relative_to(PKG).parent.parts) if path.parent != PKG else "tiangong"
+        package = package.rstrip(".")
+        for name in _imports(path, package):
+            assert not name.startswith(LAYERS[layer]), f"{path.relative_to(PKG)} imports {name}"
+
+
+def test_cli_registers_commands_explicitly():
+    """No command module registers itself on import: the CLI package attaches them in one place."""
+    for path in sorted((PKG / "cli").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        text = path.read_text()
+        assert "@app.command" not in text and "from . import app" not in text and "from ..cli import app" not in text, path.name
