@@ -100,6 +100,7 @@ def table_rows(path, table: str) -> list[tuple]:
 
 @pytest.mark.parametrize("compact", [True, False])
 def test_batches_read_back_exactly_as_write_run(tmp_path, compact):
+    """Several flushes (one alarm updated across them), then close: what write_run gives."""
     ref = write_run(tmp_path / "ref.duckdb", equivalent_record())
     app = append_in_batches(tmp_path / "live.duckdb")
     path = app.close({"n_eclipses": 1, "worst": [1.5, None]}, compact=compact)
@@ -112,9 +113,15 @@ def test_batches_read_back_exactly_as_write_run(tmp_path, compact):
     assert got.events == want.events == sorted(EVENTS, key=lambda e: e.t_s)
     assert got.alarms == want.alarms  # the open alarm was replaced by its cleared version, in place
     assert got.summary == want.summary
+    tables = ("parameters", "samples", "events", "alarms", "commands")
     if compact:  # same physical layout as write_run: every table row for row (t included)
-        for table in ("parameters", "samples", "events", "alarms", "commands"):
+        for table in tables:
             assert table_rows(path, table) == table_rows(ref, table), table
+    else:  # same rows, samples in flush order (batch, name, t_s)
+        for table in tables:
+            assert sorted(table_rows(path, table), key=repr) == sorted(table_rows(ref, table), key=repr), table
+        rows = [r[:2] for r in table_rows(path, "samples")]
+        assert rows != sorted(rows)
     info, ref_info = run_info(path), run_info(ref)
     assert info["status"] == ref_info["status"] == "complete"
     for k in ("scenario", "epoch", "end", "duration_s", "n_parameters", "n_times", "parent", "fork_t_s"):
@@ -127,7 +134,7 @@ def test_compact_sorts_samples_even_when_batches_arrive_out_of_order(tmp_path):
     for a, b in ((1500, N), (0, 1500)):  # later half first
         app.add_samples(T[a:b], {n: v[a:b] for n, v in values.items()})
         app.flush()
-    path = app.close()
+    path = app.close(compact=True)
     rows = [r[:2] for r in table_rows(path, "samples")]
     assert rows == sorted(rows) and len(rows) == N * len(values)
     got = read_run(path)
@@ -213,7 +220,7 @@ def test_bad_input(tmp_path):
         ArchiveAppender(tmp_path / "a.duckdb", PARAMS, "s", dt.datetime(2022, 9, 17), END)
     app = ArchiveAppender(tmp_path / "b.duckdb", PARAMS, "s", EPOCH, END)
     with pytest.raises(ValueError, match="has 2 values but t_s has 3"):
-        app.add_samples(T[:3], {"test.wave.sine_1": np.zeros(2)})
+        app.add_samples(T[:3], {"new.name.value_1": np.zeros(3), "test.wave.sine_1": np.zeros(2)})
     with pytest.raises(ValueError, match="non-finite"):
         app.add_samples(np.array([0.0, np.nan]), {"test.wave.sine_1": np.zeros(2)})
     assert not app.pending  # a refused batch buffers nothing
