@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import random
 import signal
@@ -77,7 +78,7 @@ def append_in_batches(path, bounds=(0, 700, 1400, 2100, N), **kw) -> ArchiveAppe
     """The equivalent record fed as a live run would: samples, events and alarms per batch."""
     app = ArchiveAppender(path, PARAMS, "synthetic-live", EPOCH, END, **kw)
     values = samples()
-    for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
         app.add_samples(T[a:b], {n: v[a:b] for n, v in values.items()})
         app.add_events([e for e in EVENTS if T[a] <= e.t_s < (T[b] if b < N else np.inf)])
         if i == 0:
@@ -305,13 +306,19 @@ def test_a_reader_holding_the_file_delays_flushes_without_losing_data(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "holding"
         assert app.maybe_flush() is False  # does not wait
-        with pytest.raises(InputError, match="locked by another process"):
+        with pytest.raises(InputError, match="held open by a reader"):
             app.flush()
         assert app.pending
     finally:
         holder.communicate("", timeout=30)
     assert app.maybe_flush() is True and not app.pending
-    assert read_run(app.close()).samples["test.tank.mass_kg"].tobytes() == values["test.tank.mass_kg"][:100].tobytes()
+    with connect(path) as con:  # a connection of this process blocks it the same way
+        app.add_samples(T[100:101], {n: v[100:101] for n, v in values.items()})
+        with pytest.raises(InputError, match="held open by a reader"):
+            app.flush()
+        assert con.execute("SELECT count(*) FROM samples").fetchall()[0][0] == 100 * len(values)
+    app.flush()
+    assert read_run(app.close()).samples["test.tank.mass_kg"].tobytes() == values["test.tank.mass_kg"][:101].tobytes()
 
 
 def test_maybe_flush_waits_for_the_interval_or_a_full_buffer(tmp_path):

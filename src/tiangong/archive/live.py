@@ -12,12 +12,13 @@ transaction and releases the file, so
 DuckDB lets one process write a file, or several read it, never both at once (a file lock).
 The appender therefore keeps one in-memory DuckDB connection and ATTACHes the file only for
 the length of a flush (ATTACH/DETACH of an unchanged file costs < 1 ms; a full
-``duckdb.connect`` 15-40 ms).  A reader that holds the file open blocks the next flush: readers
-should open, query and close (as the helpers do when given a path).  :meth:`flush` waits up to
+``duckdb.connect`` 15-40 ms).  A reader that holds the file open (another process, or a
+connection of this one) blocks the next flush: readers should open, query and close (as the
+helpers do when given a path).  :meth:`flush` waits up to
 ``lock_timeout_s`` for the lock; :meth:`maybe_flush` does not wait (it tries again next time).
 
-A flush costs a commit plus a checkpoint (~25-60 ms on the development machine, whatever the
-batch size), so flushing every simulated day of a 90-day run adds several seconds: let the
+A flush costs a commit plus a checkpoint (tens of ms on the development machine, whatever the
+batch size), so flushing every simulated day of a 90-day run adds seconds: let the
 engine call :meth:`maybe_flush` (flushes at most every ``min_interval_s`` of wall time, or
 when ``max_buffer_rows`` samples are waiting) and :meth:`flush` only when it must (before a
 snapshot, a fork, on a command).
@@ -68,8 +69,10 @@ def _stale_files(target: Path) -> list[Path]:
     return [target.with_name(target.name + ".wal"), tmp, tmp.with_name(tmp.name + ".wal")]
 
 
-def _is_lock_error(exc: BaseException) -> bool:
-    return "lock" in str(exc).lower()
+def _is_busy(exc: BaseException) -> bool:
+    """A reader holds the file: another process (file lock) or a connection of this process."""
+    text = str(exc).lower()
+    return "lock" in text or "already attached" in text
 
 
 def _t(col: str) -> str:
@@ -238,7 +241,7 @@ class ArchiveAppender:
         """
         self._check_open()
         if self.pending and not self._flush(wait_s=self.lock_timeout_s):
-            raise InputError(str(self.path), f"locked by another process for {self.lock_timeout_s:g} s; not flushed")
+            raise InputError(str(self.path), f"held open by a reader for {self.lock_timeout_s:g} s; not flushed")
 
     def _attach(self, target: Path, wait_s: float) -> bool:
         deadline = time.monotonic() + wait_s
@@ -247,7 +250,7 @@ class ArchiveAppender:
                 self._con.execute(f"ATTACH {_sql_str(target)} AS {_ALIAS}")
                 return True
             except duckdb.Error as exc:
-                if not _is_lock_error(exc):
+                if not _is_busy(exc):
                     raise
                 if time.monotonic() >= deadline:
                     return False
@@ -388,7 +391,7 @@ class ArchiveAppender:
         run_args = [text, self._n_times, len(self._params)]
         if not compact:
             if not self._attach(self.path, self.lock_timeout_s):
-                raise InputError(str(self.path), f"locked by another process for {self.lock_timeout_s:g} s; not closed")
+                raise InputError(str(self.path), f"held open by a reader for {self.lock_timeout_s:g} s; not closed")
             try:
                 self._con.execute(run_update.format(db=_ALIAS), run_args)
             finally:
@@ -399,7 +402,7 @@ class ArchiveAppender:
             stale.unlink(missing_ok=True)
         con = self._con
         if not self._attach(self.path, self.lock_timeout_s):
-            raise InputError(str(self.path), f"locked by another process for {self.lock_timeout_s:g} s; not closed")
+            raise InputError(str(self.path), f"held open by a reader for {self.lock_timeout_s:g} s; not closed")
         try:
             con.execute(f"ATTACH {_sql_str(tmp)} AS fresh")
             try:
