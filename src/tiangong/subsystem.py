@@ -9,9 +9,10 @@ that
   it declared as ``inputs`` (``ctx.signals["power.available"]``), and writes the signals it
   declared as ``outputs`` (``ctx.signals["eclss.power_w"]``) and its per-segment ``aux`` values;
 * ``state()`` / ``load_state(d)``: its mutable state as plain data (for snapshots);
-* ``telemetry(p)``: its parameters for the archive, with units, limits and how to derive each from
+* ``telemetry()``: its parameters for the archive, with units, limits and how to derive each from
   the network state (``Telemetry.fn``), evaluated per segment;
-* ``plots``: report charts, ``table``: rows of the CLI summary.
+* ``plots``: report charts ``(name, title, unit, scale[, step, digits])``; ``table``: rows of the
+  CLI summary ``(name, label, scale, printf format)``.
 
 The model orders controllers from the declared signals (a producer runs before its consumers);
 an input listed in ``feedback`` closes a loop (power's load shedding back to the electrolyser)
@@ -52,28 +53,6 @@ class Telemetry:
 
     def values(self, view: View) -> np.ndarray:
         return view.st(self.name) if self.fn is None else self.fn(view)
-
-
-@dataclass(frozen=True)
-class Plot:
-    """A report chart of parameter ``name`` shown as ``value_SI * scale`` in ``unit``."""
-
-    name: str
-    title: str
-    unit: str
-    scale: float = 1.0
-    step: bool = False
-    digits: int = 4
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """A row of the CLI run summary: parameter, label with unit, scale, printf format."""
-
-    name: str
-    label: str
-    scale: float = 1.0
-    fmt: str = "%.3g"
 
 
 @runtime_checkable

@@ -278,3 +278,52 @@ def test_advance_refuses_naive_and_out_of_window_times():
         sim.advance("2022-07-28T06:00:00Z")  # the past
     with pytest.raises(InputError, match="advance it to the end"):
         sim.result()
+
+
+def test_observers_see_the_run_as_it_is_produced():
+    """subscribe(): segments, events, alarms and commands reach an observer during the run, and
+    what it saw equals what the result holds."""
+
+    class Watcher:
+        def __init__(self):
+            self.segments, self.events, self.alarms, self.commands, self.times = 0, [], [], [], []
+
+        def segment(self, t0_s, x0, r, aux):
+            self.segments += 1
+
+        def event(self, t_s, kind, source, detail):
+            self.events.append((t_s, kind, source, detail))
+
+        def alarm(self, row):
+            self.alarms.append(row)
+
+        def command(self, rec):
+            self.commands.append(rec)
+
+        def advanced(self, t_s):
+            self.times.append(t_s)
+
+    sc = tg.Scenario.from_dict({"name": "watch", "start": "2022-06-10T00:00:00Z", "end": "2022-06-11T00:00:00Z"})
+    sim = Simulation(sc)
+    w = Watcher()
+    sim.subscribe(w)
+    sim.advance("2022-06-10T06:00:00Z")
+    seen = w.segments
+    assert seen > 0 and w.times[-1] == 6 * 3600.0
+    sim.command("fault co2_removal_off")          # ppCO2 climbs through its warning level
+    sim.advance()
+    res = sim.result()
+    assert w.segments == len(res.trajectory.t0) and w.segments > seen
+    assert [tuple(e) for e in w.events] == [(e.t_s, e.kind, e.source, e.detail) for e in res.record.events]
+    assert w.commands == res.commands
+    raised = [a for a in w.alarms if a.parameter == "eclss.cabin.ppco2_pa" and a.cleared_t_s is None]
+    assert raised and raised[0].t_s > 6 * 3600.0
+    assert {(a.t_s, a.parameter, a.level) for a in raised} <= {(a.t_s, a.parameter, a.level) for a in res.record.alarms}
+
+
+def test_every_registered_subsystem_implements_the_interface():
+    from tiangong.subsystem import Subsystem
+
+    sim = Simulation(tg.Scenario.from_dict({**WINDOW, "end": "2022-07-28T01:00:00Z", "eva": []}))
+    for s in sim.model.subsystems.values():
+        assert isinstance(s, Subsystem), s

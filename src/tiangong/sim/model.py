@@ -97,10 +97,6 @@ class StationModel:
         return self.subsystems["propulsion"]
 
     @property
-    def crew_count(self) -> int:
-        return len(self.crew)
-
-    @property
     def mass_kg(self) -> float:
         """Modules + docked vehicles (published masses) + consumables gained since the start."""
         return self._config_mass + self._consumables() - self._consumables0

@@ -33,7 +33,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import numpy as np
 
@@ -72,14 +72,6 @@ class Source:
     payloads: list[Any]
     priority: int
     cursor: int = 0
-
-
-class Observer(Protocol):
-    """Receives the run as it is produced.  Both methods are optional."""
-
-    def segment(self, t0_s: float, x0: np.ndarray, r: np.ndarray, aux: np.ndarray) -> None: ...
-
-    def event(self, t_s: float, kind: str, source: str, detail: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -218,15 +210,6 @@ class Network:
     def pending(self) -> list[tuple]:
         """Queued events in firing order (sources show their next event only)."""
         return sorted(self._queue)
-
-    def cancel(self, seq: int) -> bool:
-        """Remove a queued event by sequence number; True if it was queued."""
-        for i, ev in enumerate(self._queue):
-            if ev[2] == seq and ev[3] != _SOURCE:
-                self._queue.pop(i)
-                heapq.heapify(self._queue)
-                return True
-        return False
 
     def emit(self, kind: str, source: str, detail: str = "", t_s: float | None = None) -> None:
         """Log an event that happens now (from a controller or a handler)."""
@@ -477,10 +460,6 @@ class Trajectory:
         i = self.index(name)
         k = self.segment_of(t_s)
         return self.x0[k, i] + self.r[k, i] * (t_s - self.t0[k])
-
-    def sample_aux(self, name: str, t_s: np.ndarray) -> np.ndarray:
-        """Per-segment (piecewise-constant) auxiliary quantity at times ``t_s``."""
-        return self.aux[self.segment_of(t_s), self.aux_names.index(name)]
 
     def final(self, name: str) -> float:
         return float(self.x0[-1, self.index(name)])
