@@ -151,6 +151,7 @@ class Simulation:
         self.net.observers += [self._traj, self._events]
         self._observers: list = []
         self._alarm_listeners = 0
+        self._closed = False
         self.alarms = AlarmMonitor(self.model.telemetry(), self._emit_alarm)
         self.commands: list[CommandRecord] = []
         self.settings: dict[str, float] = {}   # parameters changed by ``set`` commands
@@ -274,7 +275,25 @@ class Simulation:
             raise InputError("result", f"the run is at {iso_z(self.now, 0)}; advance it to the end first")
         from .run import build_result
 
-        return build_result(self, sample_s)
+        res = build_result(self, sample_s)
+        if not self._closed:
+            self._closed = True
+            for o in self._observers:
+                f = getattr(o, "finished", None)
+                if f is not None:
+                    f(res)
+        return res
+
+    def record(self, path, sample_s: float | None = None, replace: bool = False, **appender_kw):
+        """Write the archive while the run goes (``path``: a run directory or a ``.duckdb`` file).
+
+        Samples on the scenario's grid, events, alarms and commands are written in batches that
+        another process can read as the file grows; :meth:`result` closes it with the summary."""
+        from .recording import ArchiveRecorder
+
+        rec = ArchiveRecorder(self, path, sample_s, replace, **appender_kw)
+        self.subscribe(rec)
+        return rec
 
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> bytes:
