@@ -7,10 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
-import pytest
 
 import tiangong as tg
 from tiangong.archive import commands as archive_commands
