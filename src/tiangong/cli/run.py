@@ -37,8 +37,7 @@ def run_cmd(
     sample_s: float = typer.Option(None, "--sample-s", help="telemetry sample interval, seconds"),
 ) -> None:
     """Run a scenario; write telemetry.duckdb, summary.json and report.html."""
-    from ..sim.run import simulate
-    from ..sim.scenario import Scenario
+    from ..api import Scenario, simulate
 
     if sample_s is not None and not (0 < sample_s <= 86400):
         raise InputError("--sample-s", f"{sample_s:g} is not in (0, 86400] seconds")
@@ -102,8 +101,8 @@ def fork_cmd(
     """Re-run a finished run from its state at --at with different commands; the report overlays the parent."""
     from ..archive import read_run
     from ..report.html import write_report
-    from ..sim.live import CommandRefused, CommandRecord, Simulation
-    from ..sim.scenario import Scenario
+    from ..api import Scenario
+    from ..sim.live import CommandRecord, CommandRefused
 
     desc_path = Path(run_dir) / "run.json"
     if not desc_path.is_file():
@@ -114,6 +113,8 @@ def fork_cmd(
         parent_cmds = [CommandRecord(**c) for c in desc.get("commands", [])]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(str(desc_path), f"unreadable run description ({type(exc).__name__})") from None
+    from ..api import Simulation
+
     parent = Simulation(sc)
     parent.commands = parent_cmds
     child = parent.fork(at)  # replays the parent's commands before --at, then stands at --at
