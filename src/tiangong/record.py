@@ -63,6 +63,9 @@ class RunRecord:
     alarms: list[AlarmRow] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     plots: list = field(default_factory=list)  # report charts (name, title, unit, scale), from the subsystems
+    commands: list = field(default_factory=list)  # commands of a live run: objects with t_s, command, outcome, detail
+    parent: str | None = None      # the run a fork started from
+    fork_t_s: float | None = None  # the fork time, s since the epoch
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

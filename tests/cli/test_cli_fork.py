@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from tiangong.archive import read_run
+from tiangong.archive import commands, read_run, run_info
 
 CLI = [sys.executable, "-c", "from tiangong.cli import main; main()"]
 SCENARIO = """name = "fork-me"
@@ -62,6 +62,9 @@ def test_fork_with_a_command_changes_only_the_future(parent):
     assert co2b[~before].max() > co2a[~before].max() + 100.0  # CO2 builds up without removal
     html = (parent / "co2" / "report.html").read_text()
     assert '"name":"parent"' in html  # the parent drawn beneath each series
+    info = run_info(parent / "co2")  # the archive says where it came from and what was commanded
+    assert info["parent"] == str(parent / "parent") and info["fork_t_s"] == t_fork
+    assert [(c.t_s, c.command, c.outcome) for c in commands(parent / "co2")] == [(t_fork, "fault co2_removal_off 6h", "accepted")]
     desc = json.loads((parent / "co2" / "run.json").read_text())
     assert desc["commands"][0]["command"] == "fault co2_removal_off 6h"
     assert desc["commands"][0]["outcome"] == "accepted" and desc["commands"][0]["t_s"] == t_fork

@@ -346,9 +346,14 @@ def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
         con.execute("SET preserve_insertion_order = true")  # rows stay in (name, t_s) order
         con.execute(_SCHEMA)
         con.execute(
-            f"INSERT INTO run ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'complete')",
-            [record.scenario, epoch, end, (end - epoch).total_seconds(), created, __version__, len(params), n_t, summary],
+            f"INSERT INTO run ({_RUN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
+            [record.scenario, epoch, end, (end - epoch).total_seconds(), created, __version__, len(params), n_t, summary,
+             None if record.parent is None else str(record.parent), _nullable(record.fork_t_s)],
         )
+        for c in record.commands:  # commands a live run took (t_s, command, outcome, detail)
+            con.execute(f"INSERT INTO commands SELECT {_T_EXPR.format(col='$t_s')}, $t_s, $c, $o, $d",
+                        {"epoch": epoch, "t_s": float(c.t_s), "c": c.command, "o": c.outcome,
+                         "d": " ".join(str(c.detail).split())})
         con.register("params_df", params_df)
         con.execute("INSERT INTO parameters SELECT * FROM params_df")
         con.register("samples_df", samples_df)

@@ -206,7 +206,7 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     alarms += _alarms({beta.name: lines[beta.name]}, [beta])
     alarms.sort(key=lambda a: a.t_s)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
-                       plots=model.plots())
+                       plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s)
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
     return Result(scenario, record, traj, model, sim.wall_s, list(sim.commands), sim.parent, sim.fork_t_s)
 
