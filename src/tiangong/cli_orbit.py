@@ -11,6 +11,7 @@ import json
 import math
 from typing import Optional
 
+import numpy as np
 import typer
 
 from .errors import InputError
@@ -160,3 +161,125 @@ def state(
     for key, value in out.items():
         table.add_row(key, ", ".join(str(v) for v in value) if isinstance(value, list) else str(value))
     Console().print(table)
+
+
+# --------------------------------------------------------------------------- numerical prediction
+
+def _number(text: Optional[str], flag: str, lo: float, hi: float, unit: str = "") -> Optional[float]:
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(flag, f"{text!r} is not a number") from None
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise InputError(flag, f"{text} is outside {lo:g}..{hi:g}{unit}")
+    return value
+
+
+def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle_path: Optional[str]):
+    """(tle, start, end) from --start/--days/--until: the TLE nearest --start (default: the latest
+    set, starting at its epoch)."""
+    from .orbit.tle import builtin_tles, load_tle_file, nearest_tle
+
+    tles = builtin_tles() if tle_path in (None, "", "builtin") else load_tle_file(tle_path)
+    if start is None:
+        chosen = max(tles, key=lambda t: t.epoch)
+        t0 = chosen.epoch
+    else:
+        t0 = parse_utc(start, "--start")
+        chosen = nearest_tle(tles, t0)
+    if (days is None) == (until is None):
+        raise InputError("--days", "give exactly one of --days N or --until ISO8601")
+    if days is not None:
+        t1 = t0 + dt.timedelta(days=_days(days))
+    else:
+        t1 = parse_utc(until, "--until")
+        if t1 <= t0:
+            raise InputError("--until", f"{iso_z(t1, 0)} is not after the start {iso_z(t0, 0)}")
+        if (t1 - t0).total_seconds() > MAX_DAYS * 86400:
+            raise InputError("--until", f"more than {MAX_DAYS:g} days after the start {iso_z(t0, 0)}")
+    return chosen, t0, t1
+
+
+def _weather(f107: Optional[str], ap: Optional[str]):
+    from .orbit.spaceweather import DEFAULT_AP, SpaceWeather
+
+    flux = _number(f107, "--f107", 50.0, 400.0, " sfu")
+    ap_v = _number(ap, "--ap", 0.0, 400.0)
+    if flux is None:
+        return SpaceWeather(fixed_ap=ap_v if ap_v is not None else DEFAULT_AP)
+    return SpaceWeather(fixed_f107=flux, fixed_ap=ap_v if ap_v is not None else DEFAULT_AP)
+
+
+_F107_HELP = ("Solar flux F10.7 = F10.7a [sfu] for every day (default: the shipped CSSI table, 2021-04..2026-03, "
+              "and 150 sfu beyond it with a warning).")
+
+
+@orbit_app.command("predict")
+def predict_cmd(
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help="TLE file; the set nearest --start is fitted. Default: the built-in Tiangong TLEs."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help="Start, ISO 8601 UTC. Default: the epoch of the latest TLE."),
+    days: Optional[str] = typer.Option(None, "--days", metavar="N", help=f"Length in days, 0 < N <= {MAX_DAYS:g}."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="ISO8601", help="End, ISO 8601 UTC (instead of --days)."),
+    step_s: str = typer.Option("60", "--step-s", metavar="S", help="Output step in seconds (the last state is exactly at the end)."),
+    f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
+    ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help="Daily Ap with --f107 or beyond the table (default 15)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+) -> None:
+    """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
+    from .orbit.predict import predict, state_table, states_json, weather_warning
+
+    if as_json and as_csv:
+        raise InputError("--csv", "choose one of --json and --csv")
+    chosen, t0, t1 = _window(start, days, until, tle)
+    step = _number(step_s, "--step-s", 0.1, 86400.0, " s")
+    weather = _weather(f107, ap)
+    pred = predict(chosen, t0, t1, weather)
+    warn = weather_warning(pred.trajectory.fallback_days, weather)
+    if warn:
+        typer.echo(f"warning: {warn}", err=True)
+    if (t1 - t0).total_seconds() / step > 2_000_000:
+        raise InputError("--step-s", f"{step:g} s gives more than 2,000,000 states; use a larger step")
+    table = state_table(pred, step)
+    if as_csv:
+        import sys
+
+        cols = ("time", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps", "altitude_m", "latitude_deg",
+                "longitude_deg", "perigee_m", "apogee_m")
+        out = [",".join(cols)]
+        for s in states_json(pred, table):
+            out.append(",".join([s["time"], *(f"{x:.3f}" for x in s["r_gcrs_m"]), *(f"{x:.6f}" for x in s["v_gcrs_mps"]),
+                                 f"{s['altitude_m']:.3f}", f"{s['latitude_deg']:.6f}", f"{s['longitude_deg']:.6f}",
+                                 f"{s['perigee_m']:.3f}", f"{s['apogee_m']:.3f}"]))
+        sys.stdout.write("\n".join(out) + "\n")
+        return
+    head = {
+        "model": pred.model.describe(),
+        "space_weather": pred.model.weather.describe(),
+        "tle": {"name": chosen.name, "norad_id": chosen.norad_id, "epoch": iso_z(chosen.epoch), "line1": chosen.line1,
+                "line2": chosen.line2},
+        "initial_state_fit_rms_m": round(pred.fit_rms_m, 3),
+        "start": iso_z(t0), "end": iso_z(t1), "step_s": step,
+    }
+    if as_json:
+        head["states"] = states_json(pred, table)
+        typer.echo(json.dumps(head, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    n = len(table["t_s"])
+    rows = sorted(set(np.linspace(0, n - 1, min(n, 25)).round().astype(int)))
+    tab = Table(title=f"Prediction {iso_z(t0, 0)} -> {iso_z(t1, 0)} (TLE {iso_z(chosen.epoch, 0)})")
+    for col in ("time (UTC)", "altitude km", "perigee km", "apogee km", "lat deg", "lon deg"):
+        tab.add_column(col, justify="right", no_wrap=True)
+    for i in rows:
+        tab.add_row(iso_z(t0 + dt.timedelta(seconds=float(table["t_s"][i])), 0), f"{table['altitude_m'][i] / 1e3:.2f}",
+                    f"{table['perigee_m'][i] / 1e3:.2f}", f"{table['apogee_m'][i] / 1e3:.2f}",
+                    f"{table['latitude_deg'][i]:.2f}", f"{table['longitude_deg'][i]:.2f}")
+    con = Console()
+    con.print(tab)
+    con.print(f"model: {head['model']['gravity']}; drag {head['model']['drag']}; third body {', '.join(head['model']['third_body'])}; "
+              f"SRP {head['model']['srp']}; initial state fitted to SGP4 over one orbit, RMS {pred.fit_rms_m:.1f} m")

@@ -128,12 +128,13 @@ class Impulse:
 
 
 class Trajectory:
-    """A propagated trajectory: dense output from ``epoch`` over ``0..t_end_s``.
+    """A propagated trajectory: dense output over ``t_start_s..t_end_s`` after ``epoch``.
 
     At an impulse time the state is the one before the burn."""
 
-    def __init__(self, epoch, t_end_s, T, H, Y, F, model, impulses, segments, fallback_days):
+    def __init__(self, epoch, t_end_s, T, H, Y, F, model, impulses, segments, fallback_days, t_start_s=0.0):
         self.epoch = epoch
+        self.t_start_s = float(t_start_s)
         self.t_end_s = float(t_end_s)
         self._T, self._H, self._Y, self._F = T, H, Y, F
         self.model = model
@@ -147,8 +148,8 @@ class Trajectory:
         from ._kernels import dense_eval
 
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        if t.size and (t.min() < -1e-6 or t.max() > self.t_end_s + 1e-6):
-            raise ValueError(f"time outside the trajectory 0..{self.t_end_s} s")
+        if t.size and (t.min() < self.t_start_s - 1e-6 or t.max() > self.t_end_s + 1e-6):
+            raise ValueError(f"time outside the trajectory {self.t_start_s}..{self.t_end_s} s")
         order = np.argsort(t, kind="stable")
         out = np.empty((t.size, 6))
         tmp = np.empty((t.size, 6))
@@ -244,69 +245,96 @@ def _params(model: ForceModel, epoch: dt.datetime, pole, eph_t0, n_eph, fit_t0, 
     return p
 
 
+class Propagator:
+    """The tables of one run window (ephemerides, density fits, parameters, configuration
+    changes) for ``0..t_end_s`` after ``epoch``; :meth:`run` integrates states through them, so
+    that repeated runs in the same window (state fits, reboost planning) pay the set-up once."""
+
+    def __init__(self, epoch: dt.datetime, t_end_s: float, model: ForceModel | None = None):
+        self.model = model = model or ForceModel()
+        self.epoch = epoch = as_utc(epoch, "epoch")
+        t_end_s = float(t_end_s)
+        if not (math.isfinite(t_end_s) and t_end_s > 0.0):
+            raise InputError("duration", f"{t_end_s} s is not a positive duration")
+        self.t_end_s = t_end_s
+        pole, self._eph, eph_t0 = _pole_and_ephemeris(epoch, t_end_s, model)
+        if model.drag == "msis":
+            self._dens, fit_t0, self.fallback_days = _density_fits(epoch, t_end_s, model)
+        else:
+            self._dens, fit_t0, self.fallback_days = np.zeros((1, 1, 1, 1)), 0.0, []
+        self._prm = _params(model, epoch, pole, eph_t0, self._eph.shape[0] + 1, fit_t0, self._dens.shape[0])
+        self.pole = pole
+        self._cd = model.drag_coefficient
+        self._config_cuts: list[float] = []
+        self._ballistics = {}
+        if model.mass_kg is None or model.area_m2 is None:
+            from .spacecraft import configuration_changes
+
+            end = epoch + dt.timedelta(seconds=t_end_s)
+            self._config_cuts = [(c - epoch).total_seconds() for c in configuration_changes(epoch, end, model.config)]
+
+    def _mass_area(self, t_s: float) -> tuple[float, float]:
+        m = self.model
+        if m.mass_kg is not None and m.area_m2 is not None:
+            return m.mass_kg, m.area_m2
+        key = sum(c <= t_s for c in self._config_cuts)
+        if key not in self._ballistics:
+            from .spacecraft import ballistics_at
+
+            self._ballistics[key] = ballistics_at(self.epoch + dt.timedelta(seconds=t_s), m.config)
+        mc, ac = self._ballistics[key]
+        return (m.mass_kg if m.mass_kg is not None else mc), (m.area_m2 if m.area_m2 is not None else ac)
+
+    def run(self, r0_m, v0_mps, impulses=(), t_end_s: float | None = None, rtol: float = DEFAULT_RTOL,
+            atol=DEFAULT_ATOL, t_start_s: float = 0.0, spent_kg: float = 0.0) -> Trajectory:
+        """Integrate (``r0_m``, ``v0_mps``) at ``t_start_s`` to ``t_end_s`` (default the window's
+        end), applying ``impulses``; ``spent_kg`` is propellant already burnt before the start."""
+        from . import _kernels as k
+
+        t_end_s = self.t_end_s if t_end_s is None else float(t_end_s)
+        if not t_start_s < t_end_s <= self.t_end_s + 1e-6:
+            raise InputError("duration", f"{t_start_s}..{t_end_s} s is not inside the window 0..{self.t_end_s} s")
+        r0 = np.asarray(r0_m, dtype=float)
+        v0 = np.asarray(v0_mps, dtype=float)
+        if np.linalg.norm(r0) < WGS84_A_M + 100e3:
+            raise InputError("state", f"initial radius {np.linalg.norm(r0) / 1e3:.1f} km is below 100 km altitude")
+        imps = sorted((i for i in impulses if t_start_s <= i.t_s < t_end_s), key=lambda i: i.t_s)
+        cuts = sorted({t_start_s, t_end_s, *(c for c in self._config_cuts if t_start_s < c < t_end_s),
+                       *(i.t_s for i in imps)})
+        atol_a = np.asarray(atol, dtype=float)
+        prm = self._prm.copy()
+        y = np.concatenate([r0, v0])
+        spent = float(spent_kg)
+        Ts, Hs, Ys, Fs, segments = [], [], [], [], []
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            for imp in imps:
+                if imp.t_s == a:
+                    y[3:] += imp.dv_mps * y[3:] / np.linalg.norm(y[3:])
+                    spent += imp.propellant_kg
+            if b - a <= 1e-9:
+                continue
+            m_cfg, area = self._mass_area(a)
+            mass = m_cfg - spent
+            prm[k.CDAM] = self._cd * area / mass
+            prm[k.CRAM] = self.model.cr * area / mass
+            prm[k.TIME_OFFSET] = a
+            n, T, H, Yseg, F = k.integrate(prm, self._eph, self._dens, y.copy(), b - a, rtol, atol_a, H_MAX_S)
+            Ts.append(T[:-1] + a)
+            Hs.append(H)
+            Ys.append(Yseg[:-1])
+            Fs.append(F)
+            y = Yseg[-1].copy()
+            segments.append((a, b, mass, area))
+        T = np.concatenate(Ts + [np.array([t_end_s])])
+        return Trajectory(self.epoch, t_end_s, T, np.concatenate(Hs), np.vstack(Ys + [y[None, :]]),
+                          np.concatenate(Fs), self.model, imps, segments, self.fallback_days, t_start_s)
+
+
 def propagate(epoch: dt.datetime, r0_m, v0_mps, t_end_s: float, model: ForceModel | None = None,
               impulses=(), rtol: float = DEFAULT_RTOL, atol=DEFAULT_ATOL) -> Trajectory:
     """Propagate the GCRS state (``r0_m``, ``v0_mps``) at the aware UTC ``epoch`` to ``t_end_s``
     seconds later (> 0), applying ``impulses`` (:class:`Impulse`) on the way."""
-    from . import _kernels as k
-
-    model = model or ForceModel()
-    epoch = as_utc(epoch, "epoch")
-    t_end_s = float(t_end_s)
-    if not (math.isfinite(t_end_s) and t_end_s > 0.0):
-        raise InputError("duration", f"{t_end_s} s is not a positive duration")
-    r0 = np.asarray(r0_m, dtype=float)
-    v0 = np.asarray(v0_mps, dtype=float)
-    if np.linalg.norm(r0) < WGS84_A_M + 100e3:
-        raise InputError("state", f"initial radius {np.linalg.norm(r0) / 1e3:.1f} km is below 100 km altitude")
-    pole, eph, eph_t0 = _pole_and_ephemeris(epoch, t_end_s, model)
-    if model.drag == "msis":
-        dens, fit_t0, fallback = _density_fits(epoch, t_end_s, model)
-    else:
-        dens, fit_t0, fallback = np.zeros((1, 1, 1, 1)), 0.0, []
-    prm = _params(model, epoch, pole, eph_t0, eph.shape[0] + 1, fit_t0, dens.shape[0])
-    cd = model.drag_coefficient
-
-    # segment boundaries: configuration changes and impulses
-    cuts = {0.0, t_end_s}
-    end = epoch + dt.timedelta(seconds=t_end_s)
-    if model.mass_kg is None or model.area_m2 is None:
-        from .spacecraft import configuration_changes
-
-        cuts.update((c - epoch).total_seconds() for c in configuration_changes(epoch, end, model.config))
-    imps = sorted((i for i in impulses if 0.0 <= i.t_s < t_end_s), key=lambda i: i.t_s)
-    cuts.update(i.t_s for i in imps)
-    cuts = sorted(cuts)
-    atol_a = np.asarray(atol, dtype=float)
-    y = np.concatenate([r0, v0])
-    spent = 0.0
-    Ts, Hs, Ys, Fs, segments = [], [], [], [], []
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        for imp in imps:
-            if imp.t_s == a:
-                y[3:] += imp.dv_mps * y[3:] / np.linalg.norm(y[3:])
-                spent += imp.propellant_kg
-        if b - a <= 1e-9:
-            continue
-        if model.mass_kg is None or model.area_m2 is None:
-            from .spacecraft import ballistics_at
-
-            m_cfg, a_cfg = ballistics_at(epoch + dt.timedelta(seconds=a), model.config)
-        mass = (model.mass_kg if model.mass_kg is not None else m_cfg) - spent
-        area = model.area_m2 if model.area_m2 is not None else a_cfg
-        prm[k.CDAM] = cd * area / mass
-        prm[k.CRAM] = model.cr * area / mass
-        prm[k.TIME_OFFSET] = a
-        n, T, H, Yseg, F = k.integrate(prm, eph, dens, y.copy(), b - a, rtol, atol_a, H_MAX_S)
-        Ts.append(T[:-1] + a)
-        Hs.append(H)
-        Ys.append(Yseg[:-1])
-        Fs.append(F)
-        y = Yseg[-1].copy()
-        segments.append((a, b, mass, area))
-    T = np.concatenate(Ts + [np.array([t_end_s])])
-    return Trajectory(epoch, t_end_s, T, np.concatenate(Hs), np.vstack(Ys + [y[None, :]]), np.concatenate(Fs),
-                      model, imps, segments, fallback)
+    return Propagator(epoch, t_end_s, model).run(r0_m, v0_mps, impulses, rtol=rtol, atol=atol)
 
 
 def warm_cache() -> None:
