@@ -212,19 +212,22 @@ def _weather(f107: Optional[str], ap: Optional[str]):
     return SpaceWeather(fixed_f107=flux, fixed_ap=ap_v if ap_v is not None else DEFAULT_AP)
 
 
+_FIT_TLE_HELP = "TLE file; the set nearest --start is fitted. Default: the built-in Tiangong TLEs."
+_START_HELP = "Start, ISO 8601 UTC. Default: the epoch of the latest TLE."
+_AP_HELP = "Daily Ap with --f107 or beyond the table (default 15)."
 _F107_HELP = ("Solar flux F10.7 = F10.7a [sfu] for every day (default: the shipped CSSI table, 2021-04..2026-03, "
               "and 150 sfu beyond it with a warning).")
 
 
 @orbit_app.command("predict")
 def predict_cmd(
-    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help="TLE file; the set nearest --start is fitted. Default: the built-in Tiangong TLEs."),
-    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help="Start, ISO 8601 UTC. Default: the epoch of the latest TLE."),
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help=_FIT_TLE_HELP),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_START_HELP),
     days: Optional[str] = typer.Option(None, "--days", metavar="N", help=f"Length in days, 0 < N <= {MAX_DAYS:g}."),
     until: Optional[str] = typer.Option(None, "--until", metavar="ISO8601", help="End, ISO 8601 UTC (instead of --days)."),
     step_s: str = typer.Option("60", "--step-s", metavar="S", help="Output step in seconds (the last state is exactly at the end)."),
     f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
-    ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help="Daily Ap with --f107 or beyond the table (default 15)."),
+    ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
 ) -> None:
@@ -283,3 +286,79 @@ def predict_cmd(
     con.print(tab)
     con.print(f"model: {head['model']['gravity']}; drag {head['model']['drag']}; third body {', '.join(head['model']['third_body'])}; "
               f"SRP {head['model']['srp']}; initial state fitted to SGP4 over one orbit, RMS {pred.fit_rms_m:.1f} m")
+
+
+def _band(text: Optional[str]) -> tuple[float, float]:
+    if text is None:
+        raise InputError("--band", "is required, e.g. --band 375:395 (mean altitude, km)")
+    parts = text.split(":")
+    try:
+        lo, hi = (float(p) for p in parts)
+    except ValueError:
+        raise InputError("--band", f"{text!r} is not LOW:HIGH in km, e.g. 375:395") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or not 200.0 <= lo < hi <= 1000.0:
+        raise InputError("--band", f"{text} must be 200 <= LOW < HIGH <= 1000 km")
+    if hi - lo < 1.0:
+        raise InputError("--band", f"{text} is narrower than 1 km (the mean altitude is known to ~0.1 km)")
+    return lo * 1e3, hi * 1e3
+
+
+@orbit_app.command("reboost")
+def reboost_cmd(
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help=_FIT_TLE_HELP),
+    band: Optional[str] = typer.Option(None, "--band", metavar="LOW:HIGH", help="Mean-altitude band to hold, km (e.g. 375:395). Required."),
+    days: Optional[str] = typer.Option(None, "--days", metavar="N", help=f"Planning horizon in days, 0 < N <= {MAX_DAYS:g}."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_START_HELP),
+    propellant: Optional[str] = typer.Option(None, "--propellant-kg", metavar="KG", help="Propellant aboard (default: data/orbit/engines.toml, 1500 kg)."),
+    f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
+    ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Plan the two-burn reboosts that keep the mean altitude in a band (Δv, burn times, propellant)."""
+    from .orbit.predict import predict, weather_warning
+    from .orbit.reboost import engines, plan_reboosts
+
+    lo, hi = _band(band)
+    if days is None:
+        raise InputError("--days", "is required (planning horizon in days)")
+    chosen, t0, t1 = _window(start, days, None, tle)
+    aboard = _number(propellant, "--propellant-kg", 0.0, 1e5, " kg")
+    aboard = engines()["plan"]["propellant_aboard_kg"] if aboard is None else aboard
+    weather = _weather(f107, ap)
+    pred = predict(chosen, t0, t1, weather)
+    warn = weather_warning(pred.trajectory.fallback_days, weather)
+    if warn:
+        typer.echo(f"warning: {warn}", err=True)
+    plan = plan_reboosts(pred, (lo, hi), aboard)
+    out = {
+        "model": pred.model.describe(),
+        "space_weather": pred.model.weather.describe(),
+        "tle": {"name": chosen.name, "epoch": iso_z(chosen.epoch), "line1": chosen.line1, "line2": chosen.line2},
+        "start": iso_z(t0), "end": iso_z(t1),
+        "band_m": [lo, hi],
+        "engine": {k: engines()["chemical"][k] for k in ("title", "engines", "thrust_n")},
+        "propellant_aboard_kg": aboard,
+        "burns": [b.to_json() for b in plan.burns],
+        "total_dv_mps": round(plan.total_dv_mps, 4),
+        "propellant_kg": round(plan.propellant_kg, 2),
+        "propellant_left_kg": round(aboard - plan.propellant_kg, 2),
+        "mean_altitude_min_m": round(float(plan.mean_alt_m.min()), 1) if len(plan.mean_alt_m) else None,
+        "mean_altitude_max_m": round(float(plan.mean_alt_m.max()), 1) if len(plan.mean_alt_m) else None,
+        "mean_altitude_end_m": round(float(plan.mean_alt_m[-1]), 1) if len(plan.mean_alt_m) else None,
+    }
+    if as_json:
+        typer.echo(json.dumps(out, indent=1))
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    tab = Table(box=box.SIMPLE_HEAD, title=f"Reboosts {iso_z(t0, 0)} + {(t1 - t0).total_seconds() / 86400:g} d, band {lo / 1e3:g}-{hi / 1e3:g} km")
+    for col in ("time (UTC)", "burn", "dv m/s", "duration s", "propellant kg"):
+        tab.add_column(col, justify="right", no_wrap=True)
+    for b in plan.burns:
+        tab.add_row(iso_z(b.time, 0), b.label, f"{b.dv_mps:.3f}", f"{b.duration_s:.0f}", f"{b.propellant_kg:.1f}")
+    con = Console()
+    con.print(tab)
+    con.print(f"{len(plan.burns)} burns, total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg of "
+              f"{aboard:g} kg; mean altitude {out['mean_altitude_min_m'] / 1e3:.2f}..{out['mean_altitude_max_m'] / 1e3:.2f} km")

@@ -62,11 +62,10 @@ def _eph(prm, eph, t, col):
     if i > n - 2:
         i = n - 2
     s = t - (prm[EPH_T0] + i * dt)
-    out = np.empty(3)
-    for k in range(3):
-        c = eph[i, :, col + k]
-        out[k] = ((c[0] * s + c[1]) * s + c[2]) * s + c[3]
-    return out
+    c = eph[i]
+    return (((c[0, col] * s + c[1, col]) * s + c[2, col]) * s + c[3, col],
+            ((c[0, col + 1] * s + c[1, col + 1]) * s + c[2, col + 1]) * s + c[3, col + 1],
+            ((c[0, col + 2] * s + c[1, col + 2]) * s + c[2, col + 2]) * s + c[3, col + 2])
 
 
 @njit(cache=True)
@@ -79,13 +78,14 @@ def _cheb(x, deg, out):
 
 
 @njit(cache=True)
-def _fit_value(coef, alt_km, lat_deg, lst_h):
-    na, nf, nl = coef.shape
+def _fit_pair(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws):
+    """(1-w) * fit[i0] + w * fit[i1] of ln(rho) at one point; ``ws`` is scratch (>= 40 floats)."""
+    na, nf, nl = dens.shape[1], dens.shape[2], dens.shape[3]
     xa = (2.0 * alt_km - (ALT_MIN_KM + ALT_MAX_KM)) / (ALT_MAX_KM - ALT_MIN_KM)
     xl = max(-1.0, min(1.0, lat_deg / LAT_MAX_DEG))
-    ta = np.empty(na)
-    tl = np.empty(nl)
-    tf = np.empty(nf)
+    ta = ws[0:na]
+    tf = ws[na:na + nf]
+    tl = ws[na + nf:na + nf + nl]
     _cheb(xa, na - 1, ta)
     _cheb(xl, nl - 1, tl)
     phi = lst_h * math.pi / 12.0
@@ -93,28 +93,31 @@ def _fit_value(coef, alt_km, lat_deg, lst_h):
     for k in range(1, (nf - 1) // 2 + 1):
         tf[2 * k - 1] = math.cos(k * phi)
         tf[2 * k] = math.sin(k * phi)
+    c0 = dens[i0]
+    c1 = dens[i1]
+    w0 = 1.0 - w
     v = 0.0
     for a in range(na):
         for b in range(nf):
             s = 0.0
             for c in range(nl):
-                s += coef[a, b, c] * tl[c]
+                s += (w0 * c0[a, b, c] + w * c1[a, b, c]) * tl[c]
             v += ta[a] * tf[b] * s
     return v
 
 
 @njit(cache=True)
-def _ln_rho_day(coef, alt_km, lat_deg, lst_h):
+def _ln_rho(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws):
     # outside the fitted altitudes: continue with the edge's local scale height
     if alt_km < ALT_MIN_KM:
-        v0 = _fit_value(coef, ALT_MIN_KM, lat_deg, lst_h)
-        v1 = _fit_value(coef, ALT_MIN_KM + 10.0, lat_deg, lst_h)
+        v0 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM, lat_deg, lst_h, ws)
+        v1 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM + 10.0, lat_deg, lst_h, ws)
         return v0 + (v1 - v0) / 10.0 * (alt_km - ALT_MIN_KM)
     if alt_km > ALT_MAX_KM:
-        v0 = _fit_value(coef, ALT_MAX_KM, lat_deg, lst_h)
-        v1 = _fit_value(coef, ALT_MAX_KM - 10.0, lat_deg, lst_h)
+        v0 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM, lat_deg, lst_h, ws)
+        v1 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM - 10.0, lat_deg, lst_h, ws)
         return v0 + (v0 - v1) / 10.0 * (alt_km - ALT_MAX_KM)
-    return _fit_value(coef, alt_km, lat_deg, lst_h)
+    return _fit_pair(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws)
 
 
 @njit(cache=True)
@@ -141,7 +144,7 @@ def geodetic(prm, r):
 
 
 @njit(cache=True)
-def density(prm, dens, t, r, sun):
+def density(prm, dens, t, r, sun, ws):
     """Mass density [kg/m^3] at r (GCRS, m) at local time t."""
     mode = prm[DRAG]
     lat, h = geodetic(prm, r)
@@ -163,19 +166,16 @@ def density(prm, dens, t, r, sun):
     x = (tt - prm[FIT_T0]) / prm[FIT_DT]
     n = int(prm[FIT_N])
     i = int(math.floor(x))
-    if i < 0:
+    if n == 1:
+        i, w = 0, 0.0
+    elif i < 0:
         i, w = 0, 0.0
     elif i >= n - 1:
         i, w = n - 2, 1.0
     else:
         w = x - i
-    if n == 1:
-        v = _ln_rho_day(dens[0], h / 1e3, lat * 180.0 / math.pi, lst)
-    else:
-        v0 = _ln_rho_day(dens[i], h / 1e3, lat * 180.0 / math.pi, lst)
-        v1 = _ln_rho_day(dens[i + 1], h / 1e3, lat * 180.0 / math.pi, lst)
-        v = (1.0 - w) * v0 + w * v1
-    return math.exp(v)
+    i1 = i + 1 if n > 1 else i
+    return math.exp(_ln_rho(dens, i, i1, w, h / 1e3, lat * 180.0 / math.pi, lst, ws))
 
 
 @njit(cache=True)
@@ -211,7 +211,7 @@ def _third_body(mu_b, b, r0, r1, r2):
 
 
 @njit(cache=True)
-def acceleration(prm, eph, dens, t, y, out):
+def acceleration(prm, eph, dens, t, y, out, ws):
     """d(y)/dt for y = (r, v) in GCRS: point mass + zonal J2..Jn about the pole, drag in an
     atmosphere co-rotating about the pole (or not), Sun and Moon third body, SRP with shadow."""
     r0, r1, r2 = y[0], y[1], y[2]
@@ -250,7 +250,7 @@ def acceleration(prm, eph, dens, t, y, out):
     if need_sun:
         sun = _eph(prm, eph, tt, 0)
     else:
-        sun = np.zeros(3)
+        sun = (0.0, 0.0, 0.0)
     if prm[DRAG] != 0.0:
         vx, vy, vz = y[3], y[4], y[5]
         if prm[COROT] != 0.0:
@@ -260,7 +260,7 @@ def acceleration(prm, eph, dens, t, y, out):
             vy -= w * (pz * r0 - px * r2)
             vz -= w * (px * r1 - py * r0)
         vrel = math.sqrt(vx * vx + vy * vy + vz * vz)
-        rho = density(prm, dens, t, y[:3], sun)
+        rho = density(prm, dens, t, y, sun, ws)
         k = -0.5 * rho * prm[CDAM] * vrel
         ax += k * vx
         ay += k * vy
@@ -276,7 +276,7 @@ def acceleration(prm, eph, dens, t, y, out):
         ay += gy
         az += gz
     if prm[SRP] != 0.0:
-        nu = shadow_factor(prm, y[:3], sun)
+        nu = shadow_factor(prm, y, sun)
         if nu > 0.0:
             d0, d1, d2 = r0 - sun[0], r1 - sun[1], r2 - sun[2]
             dd = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
@@ -305,10 +305,11 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
     Y = np.empty((cap + 1, nst))
     F = np.empty((cap, NPOW, nst))
     K = np.empty((NSX, nst))
+    ws = np.empty(64)
     y = y0.copy()
     t = 0.0
     f = np.empty(nst)
-    acceleration(prm, eph, dens, t, y, f)
+    acceleration(prm, eph, dens, t, y, f, ws)
     h = min(30.0, h_max, t_end)
     n = 0
     ytmp = np.empty(nst)
@@ -327,13 +328,13 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
                 for m in range(s):
                     acc += K[m, j] * _A[s, m]
                 ytmp[j] = y[j] + h * acc
-            acceleration(prm, eph, dens, t + _C[s] * h, ytmp, K[s])
+            acceleration(prm, eph, dens, t + _C[s] * h, ytmp, K[s], ws)
         for j in range(nst):
             acc = 0.0
             for m in range(NS):
                 acc += K[m, j] * _B[m]
             ynew[j] = y[j] + h * acc
-        acceleration(prm, eph, dens, t + h, ynew, fnew)
+        acceleration(prm, eph, dens, t + h, ynew, fnew, ws)
         K[NS, :] = fnew
         e5 = 0.0
         e3 = 0.0
@@ -358,7 +359,7 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
                     for m in range(s):
                         acc += K[m, j] * _AX[s - NS - 1, m]
                     ytmp[j] = y[j] + h * acc
-                acceleration(prm, eph, dens, t + _CX[s - NS - 1] * h, ytmp, K[s])
+                acceleration(prm, eph, dens, t + _CX[s - NS - 1] * h, ytmp, K[s], ws)
             if n >= cap:
                 cap2 = cap * 2
                 T2 = np.empty(cap2 + 1)
