@@ -204,9 +204,8 @@ def _number(text: Optional[str], flag: str, lo: float, hi: float, unit: str = ""
     return value
 
 
-def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle_path: Optional[str]):
-    """(tle, start, end) from --start/--days/--until: the TLE nearest --start (default: the latest
-    set, starting at its epoch)."""
+def _tle_and_start(start: Optional[str], tle_path: Optional[str]):
+    """The TLE nearest --start and the start; without --start, the latest set at its epoch."""
     from .orbit.tle import builtin_tles, load_tle_file, nearest_tle
 
     tles = builtin_tles() if tle_path in (None, "", "builtin") else load_tle_file(tle_path)
@@ -216,6 +215,13 @@ def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle
     else:
         t0 = _start(start, "--start")
         chosen = nearest_tle(tles, t0)
+    return chosen, t0
+
+
+def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle_path: Optional[str]):
+    """(tle, start, end) from --start/--days/--until: the TLE nearest --start (default: the latest
+    set, starting at its epoch)."""
+    chosen, t0 = _tle_and_start(start, tle_path)
     if (days is None) == (until is None):
         raise InputError("--days", "give exactly one of --days N or --until ISO8601")
     if days is not None:
@@ -389,3 +395,194 @@ def reboost_cmd(
     con.print(tab)
     con.print(f"{len(plan.burns)} burns, total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg of "
               f"{aboard:g} kg; mean altitude {out['mean_altitude_min_m'] / 1e3:.2f}..{out['mean_altitude_max_m'] / 1e3:.2f} km")
+
+
+# --------------------------------------------------------------------------- passes, contacts, track
+
+def _sgp4_window(start: Optional[str], days: str, tle_path: Optional[str], drag: Optional[bool]):
+    """(tle, satrec, start, end, with_drag) for the SGP4-based geometry commands; default start:
+    the epoch of the latest set."""
+    from .orbit.tle import without_drag
+
+    chosen, t0 = _tle_and_start(start, tle_path)
+    t1 = _end(t0, _days(days))
+    with_drag = _use_drag(drag, chosen, t0, t1)
+    return chosen, (chosen.satrec if with_drag else without_drag(chosen)), t0, t1, with_drag
+
+
+def _min_elevation(text: Optional[str]) -> float:
+    from .orbit.passes import default_min_elevation_deg
+
+    value = _number(text, "--min-elevation", -5.0, 89.0, " deg")
+    return default_min_elevation_deg() if value is None else value
+
+
+_GEOM_START_HELP = "Window start, ISO 8601 UTC. Default: the epoch of the latest TLE."
+
+
+@orbit_app.command("passes")
+def passes_cmd(
+    lat: Optional[str] = typer.Option(None, "--lat", metavar="DEG", help="Site geodetic latitude, -90..90 (WGS84)."),
+    lon: Optional[str] = typer.Option(None, "--lon", metavar="DEG", help="Site longitude, east positive, -180..360."),
+    height_m: str = typer.Option("0", "--height-m", metavar="M", help="Site height above the ellipsoid."),
+    site: Optional[str] = typer.Option(None, "--site", metavar="NAME", help="A shipped TT&C station instead of --lat/--lon (see `orbit contacts`)."),
+    min_elevation: Optional[str] = typer.Option(None, "--min-elevation", metavar="DEG", help="Elevation mask (default 5 deg)."),
+    days: str = typer.Option("1", "--days", metavar="N", help=f"Window length in days, 0 < N <= {MAX_DAYS:g}."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_GEOM_START_HELP),
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help=_TLE_HELP),
+    drag: Optional[bool] = typer.Option(None, "--drag/--no-drag", help=_DRAG_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
+) -> None:
+    """Passes over a ground site: rise, culmination, set (UTC) and maximum elevation."""
+    from .orbit.passes import Site, find_passes, ground_stations
+
+    if site is not None:
+        known = {s.name.lower(): s for s in ground_stations()}
+        if site.lower() not in known:
+            raise InputError("--site", f"{site!r} is not a shipped station ({', '.join(s.name for s in ground_stations())})")
+        where = known[site.lower()]
+    else:
+        if lat is None or lon is None:
+            raise InputError("--lat" if lat is None else "--lon", "is required (or give --site NAME)")
+        where = Site("site", _number(lat, "--lat", -90.0, 90.0, " deg"), _number(lon, "--lon", -180.0, 360.0, " deg"),
+                     _number(height_m, "--height-m", -500.0, 9000.0, " m"))
+    mask = _min_elevation(min_elevation)
+    chosen, sat, t0, t1, with_drag = _sgp4_window(start, days, tle, drag)
+    found = find_passes(sat, t0, t1, where, mask)
+    if as_json:
+        typer.echo(json.dumps([p.to_json() for p in found], indent=1))
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    tab = Table(box=box.SIMPLE_HEAD, title=f"Passes over {where.name} ({where.lat_deg:.3f}, {where.lon_deg:.3f}) "
+                f"above {mask:g} deg, {iso_z(t0, 0)} + {(t1 - t0).total_seconds() / 86400:g} d")
+    for col in ("rise (UTC)", "culmination", "set", "max el deg", "min"):
+        tab.add_column(col, justify="right", no_wrap=True)
+    for p in found:
+        tab.add_row(iso_z(p.rise, 0) + ("*" if p.rises_before_window else ""), iso_z(p.culmination, 0)[11:],
+                    iso_z(p.set, 0)[11:] + ("*" if p.sets_after_window else ""), f"{p.max_elevation_deg:.1f}",
+                    f"{p.duration_s / 60:.1f}")
+    con = Console()
+    con.print(tab)
+    con.print(f"{len(found)} passes; SGP4 {'with drag' if with_drag else 'drag-free'} from TLE epoch {iso_z(chosen.epoch, 0)}"
+              "; * = cut by the window")
+
+
+def _all_contacts(sat, t0, t1, mask):
+    """Relay windows and ground-station passes, as (start, end, kind, name) sorted by start."""
+    from .orbit.contacts import DEFAULT_RELAYS, relay_windows
+    from .orbit.passes import find_passes, ground_stations
+
+    out = [(w.start, w.end, "relay", w.relay) for w in relay_windows(sat, t0, t1, DEFAULT_RELAYS)]
+    for s in ground_stations():
+        out += [(p.rise, p.set, "ground", s.name) for p in find_passes(sat, t0, t1, s, mask)]
+    return sorted(out)
+
+
+@orbit_app.command("contacts")
+def contacts_cmd(
+    days: str = typer.Option("1", "--days", metavar="N", help=f"Window length in days, 0 < N <= {MAX_DAYS:g}."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_GEOM_START_HELP),
+    min_elevation: Optional[str] = typer.Option(None, "--min-elevation", metavar="DEG", help="Ground-station elevation mask (default 5 deg)."),
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help=_TLE_HELP),
+    drag: Optional[bool] = typer.Option(None, "--drag/--no-drag", help=_DRAG_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Contact windows with the Tianlian relays (line of sight) and the shipped Chinese TT&C stations."""
+    from .orbit.contacts import DEFAULT_RELAYS
+    from .orbit.passes import ground_stations
+
+    mask = _min_elevation(min_elevation)
+    chosen, sat, t0, t1, with_drag = _sgp4_window(start, days, tle, drag)
+    found = _all_contacts(sat, t0, t1, mask)
+    span = (t1 - t0).total_seconds()
+    union, cur = 0.0, None
+    for a, b, _, _ in found:
+        if cur is None or a > cur[1]:
+            if cur:
+                union += (cur[1] - cur[0]).total_seconds()
+            cur = [a, b]
+        else:
+            cur[1] = max(cur[1], b)
+    if cur:
+        union += (cur[1] - cur[0]).total_seconds()
+    out = {
+        "start": iso_z(t0), "end": iso_z(t1), "min_elevation_deg": mask,
+        "relays": [{"name": r.name, "lon_deg": r.lon_deg, "source": r.source} for r in DEFAULT_RELAYS],
+        "ground_stations": [{"name": s.name, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg, "source": s.source}
+                            for s in ground_stations()],
+        "windows": [{"start": iso_z(a), "end": iso_z(b), "kind": k, "name": n,
+                     "duration_s": round((b - a).total_seconds(), 1)} for a, b, k, n in found],
+        "coverage_fraction": round(union / span, 4),
+    }
+    if as_json:
+        typer.echo(json.dumps(out, indent=1))
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    tab = Table(box=box.SIMPLE_HEAD, title=f"Contacts {iso_z(t0, 0)} + {span / 86400:g} d")
+    for col in ("start (UTC)", "end", "kind", "with", "min"):
+        tab.add_column(col, no_wrap=True)
+    for a, b, k, n in found:
+        tab.add_row(iso_z(a, 0), iso_z(b, 0)[11:], k, n, f"{(b - a).total_seconds() / 60:.1f}")
+    con = Console()
+    con.print(tab)
+    con.print(f"{len(found)} windows; in contact with something {100 * union / span:.1f} % of the window; "
+              f"SGP4 {'with drag' if with_drag else 'drag-free'}")
+
+
+@orbit_app.command("track")
+def track_cmd(
+    days: str = typer.Option("1", "--days", metavar="N", help=f"Window length in days, 0 < N <= {MAX_DAYS:g}."),
+    start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_GEOM_START_HELP),
+    step_s: str = typer.Option("60", "--step-s", metavar="S", help="Grid step in seconds."),
+    min_elevation: Optional[str] = typer.Option(None, "--min-elevation", metavar="DEG", help="Ground-station elevation mask for the contact flag (default 5 deg)."),
+    tle: Optional[str] = typer.Option(None, "--tle", metavar="FILE", help=_TLE_HELP),
+    drag: Optional[bool] = typer.Option(None, "--drag/--no-drag", help=_DRAG_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+) -> None:
+    """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
+    from .orbit.eclipse import disc_sunlit_fraction, shadow_angles
+    from .orbit.frames import GcrsToItrs, TemeToGcrs, geodetic_from_itrs
+    from .orbit.sun import SunTrack
+    from .orbit.tlefit import sgp4_teme
+
+    if as_json and as_csv:
+        raise InputError("--csv", "choose one of --json and --csv")
+    mask = _min_elevation(min_elevation)
+    chosen, sat, t0, t1, with_drag = _sgp4_window(start, days, tle, drag)
+    step = _number(step_s, "--step-s", 1.0, 86400.0, " s")
+    span = (t1 - t0).total_seconds()
+    if span / step > 1_000_000:
+        raise InputError("--step-s", f"{step:g} s gives more than 1,000,000 points; use a larger step")
+    t = np.append(np.arange(0.0, span, step), span)
+    r_teme, _ = sgp4_teme(sat, t0, t, f"TLE {chosen.norad_id}")
+    r = TemeToGcrs(t0, 0.0, span).apply(t, r_teme)
+    lat, lon, alt = geodetic_from_itrs(GcrsToItrs(t0, 0.0, span).apply(t, r))
+    sun = SunTrack(t0, 0.0, span)(t)
+    sunlit = disc_sunlit_fraction(*shadow_angles(r, sun))
+    contact = np.zeros(len(t), bool)
+    for a, b, _, _ in _all_contacts(sat, t0, t1, mask):
+        contact |= (t >= (a - t0).total_seconds()) & (t <= (b - t0).total_seconds())
+    rows = [{"time": iso_z(t0 + dt.timedelta(seconds=float(x)), 0), "latitude_deg": round(float(la), 5),
+             "longitude_deg": round(float(lo), 5), "altitude_m": round(float(h), 1), "sunlit": round(float(f), 4),
+             "contact": bool(c)} for x, la, lo, h, f, c in zip(t, lat, lon, alt, sunlit, contact)]
+    if as_csv:
+        import sys
+
+        sys.stdout.write("time,latitude_deg,longitude_deg,altitude_m,sunlit,contact\n" + "".join(
+            f"{p['time']},{p['latitude_deg']},{p['longitude_deg']},{p['altitude_m']},{p['sunlit']},{int(p['contact'])}\n"
+            for p in rows))
+        return
+    if as_json:
+        typer.echo(json.dumps({"tle_epoch": iso_z(chosen.epoch), "drag": with_drag, "step_s": step, "points": rows}))
+        return
+    from rich.console import Console
+
+    Console().print(f"{len(rows)} points {rows[0]['time']} .. {rows[-1]['time']}: sunlit {100 * np.mean(sunlit >= 1):.1f} %, "
+                    f"in contact {100 * contact.mean():.1f} %; use --json or --csv for the track")
