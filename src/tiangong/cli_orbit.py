@@ -276,6 +276,10 @@ def predict_cmd(
     warn = weather_warning(pred.trajectory.fallback_days, weather)
     if warn:
         typer.echo(f"warning: {warn}", err=True)
+    reentry = pred.trajectory.reentry_s
+    if reentry is not None:
+        typer.echo(f"warning: the orbit decays below 120 km at {iso_z(t0 + dt.timedelta(seconds=reentry), 0)} (reentry): "
+                   "the prediction ends there", err=True)
     if (t1 - t0).total_seconds() / step > 2_000_000:
         raise InputError("--step-s", f"{step:g} s gives more than 2,000,000 states; use a larger step")
     table = state_table(pred, step)
@@ -298,6 +302,7 @@ def predict_cmd(
                 "line2": chosen.line2},
         "initial_state_fit_rms_m": round(pred.fit_rms_m, 3),
         "start": iso_z(t0), "end": iso_z(t1), "step_s": step,
+        "reentry": None if reentry is None else iso_z(t0 + dt.timedelta(seconds=reentry)),
     }
     if as_json:
         head["states"] = states_json(pred, table)

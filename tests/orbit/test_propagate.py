@@ -109,3 +109,19 @@ def test_impulse_raises_the_semi_major_axis_as_the_vis_viva_equation_says():
     v = math.sqrt(MU / 6771e3)
     expected = 1 / (2 / 6771e3 - (v + 1.0) ** 2 / MU) - 6771e3
     assert a[1] - a[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_reentry_ends_the_trajectory_at_120_km():
+    from tiangong.orbit.spaceweather import SpaceWeather
+
+    a = 6378137.0 + 170e3
+    v = math.sqrt(MU / a)
+    model = ForceModel(sun=False, moon=False, srp=False, mass_kg=20000.0, area_m2=300.0,
+                       weather=SpaceWeather(fixed_f107=250.0, fixed_ap=30.0))
+    tr = propagate(EPOCH, [a, 0, 0], [0, v * 0.75, v * math.sqrt(1 - 0.75 ** 2)], 10 * 86400.0, model)
+    assert tr.reentry_s is not None and tr.reentry_s < 2 * 86400.0
+    assert tr.t_end_s == tr.reentry_s
+    r_end = np.linalg.norm(tr.states([tr.t_end_s])[0, :3])
+    assert 100e3 < r_end - 6378137.0 < 120e3 + 1.0
+    with pytest.raises(ValueError):
+        tr.states([tr.t_end_s + 60.0])

@@ -34,6 +34,7 @@ FIT_T0, FIT_DT, FIT_N = 29, 30, 31
 EPH_T0, EPH_DT, EPH_N = 32, 33, 34
 R_SUN, AU = 35, 36
 TIME_OFFSET = 37  # segment start (s after the trajectory epoch), added to local t
+REENTRY_R = 38  # stop when |r| falls below this radius [m] (0: never)
 N_PRM = 40
 
 ALT_MIN_KM, ALT_MAX_KM, LAT_MAX_DEG = 150.0, 800.0, 60.0  # must equal density.py
@@ -296,8 +297,10 @@ def acceleration(prm, eph, dens, t, y, out, ws):
 def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
     """DOP853 from t = 0 to t_end (> 0) with scipy's error norm and step rule.
 
-    Returns (n, T, H, Y0, F): n accepted steps; step i starts at T[i] with length H[i] and state
-    Y0[i]; F[i] (7, 6) are its dense-output coefficients.  Y0[n] is the final state at t_end."""
+    Returns (n, T, H, Y0, F, reentered): n accepted steps; step i starts at T[i] with length H[i]
+    and state Y0[i]; F[i] (7, 6) are its dense-output coefficients.  Y0[n] is the final state at
+    T[n] = t_end, or at the end of the first step that ends below the radius prm[REENTRY_R]
+    (``reentered`` True)."""
     nst = 6
     cap = 1024
     T = np.empty(cap + 1)
@@ -318,6 +321,7 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
     scale = np.empty(nst)
     safety, min_f, max_f = 0.9, 0.2, 10.0
     rejected = False
+    reentered = False
     while t < t_end:
         if t + h > t_end:
             h = t_end - t
@@ -388,6 +392,9 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
             t = t + h if t + h < t_end else t_end
             y[:] = ynew
             f[:] = fnew
+            if ynew[0] * ynew[0] + ynew[1] * ynew[1] + ynew[2] * ynew[2] < prm[REENTRY_R] * prm[REENTRY_R]:
+                reentered = True
+                break
             if err == 0.0:
                 factor = max_f
             else:
@@ -404,7 +411,7 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
     T[n] = t
     for j in range(nst):
         Y[n, j] = y[j]
-    return n, T[: n + 1].copy(), H[:n].copy(), Y[: n + 1].copy(), F[:n].copy()
+    return n, T[: n + 1].copy(), H[:n].copy(), Y[: n + 1].copy(), F[:n].copy(), reentered
 
 
 @njit(cache=True)

@@ -49,6 +49,7 @@ EPH_NODE_S = 3600.0
 DEFAULT_RTOL = 1e-11  # 1e-10 misses 1 m/day with drag (orbit-propagators.md)
 DEFAULT_ATOL = (1e-4, 1e-4, 1e-4, 1e-7, 1e-7, 1e-7)  # m, m/s
 H_MAX_S = 600.0
+REENTRY_ALTITUDE_M = 120.0e3  # below this the station is lost within an orbit: the run ends there
 
 
 @functools.lru_cache(maxsize=1)
@@ -142,6 +143,7 @@ class Trajectory:
         self.segments = segments  # (t0_s, t1_s, mass_kg, area_m2)
         self.fallback_days = fallback_days  # days whose space weather is not from the table
         self.n_steps = len(H)
+        self.reentry_s = None  # set when the orbit decayed below REENTRY_ALTITUDE_M: the trajectory ends there
 
     def states(self, t_s) -> np.ndarray:
         """(N, 6) GCRS position [m] and velocity [m/s] at the times ``t_s`` (within 0..t_end_s)."""
@@ -242,6 +244,7 @@ def _params(model: ForceModel, epoch: dt.datetime, pole, eph_t0, n_eph, fit_t0, 
     p[k.FIT_T0], p[k.FIT_DT], p[k.FIT_N] = fit_t0, 86400.0, n_fit
     p[k.EPH_T0], p[k.EPH_DT], p[k.EPH_N] = eph_t0, EPH_NODE_S, n_eph
     p[k.R_SUN], p[k.AU] = R_SUN_M, AU_M
+    p[k.REENTRY_R] = WGS84_A_M + REENTRY_ALTITUDE_M
     return p
 
 
@@ -306,6 +309,7 @@ class Propagator:
         y = np.concatenate([r0, v0])
         spent = float(spent_kg)
         Ts, Hs, Ys, Fs, segments = [], [], [], [], []
+        reentered = False
         for a, b in zip(cuts[:-1], cuts[1:]):
             for imp in imps:
                 if imp.t_s == a:
@@ -318,16 +322,23 @@ class Propagator:
             prm[k.CDAM] = self._cd * area / mass
             prm[k.CRAM] = self.model.cr * area / mass
             prm[k.TIME_OFFSET] = a
-            n, T, H, Yseg, F = k.integrate(prm, self._eph, self._dens, y.copy(), b - a, rtol, atol_a, H_MAX_S)
+            n, T, H, Yseg, F, reentered = k.integrate(prm, self._eph, self._dens, y.copy(), b - a, rtol, atol_a,
+                                                      H_MAX_S)
             Ts.append(T[:-1] + a)
             Hs.append(H)
             Ys.append(Yseg[:-1])
             Fs.append(F)
             y = Yseg[-1].copy()
-            segments.append((a, b, mass, area))
+            segments.append((a, a + T[-1], mass, area))
+            if reentered:
+                t_end_s = a + T[-1]
+                break
         T = np.concatenate(Ts + [np.array([t_end_s])])
-        return Trajectory(self.epoch, t_end_s, T, np.concatenate(Hs), np.vstack(Ys + [y[None, :]]),
-                          np.concatenate(Fs), self.model, imps, segments, self.fallback_days, t_start_s)
+        tr = Trajectory(self.epoch, t_end_s, T, np.concatenate(Hs), np.vstack(Ys + [y[None, :]]),
+                        np.concatenate(Fs), self.model, [i for i in imps if i.t_s < t_end_s], segments,
+                        self.fallback_days, t_start_s)
+        tr.reentry_s = t_end_s if reentered else None
+        return tr
 
 
 def propagate(epoch: dt.datetime, r0_m, v0_mps, t_end_s: float, model: ForceModel | None = None,
