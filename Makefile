@@ -9,6 +9,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m tiangong.orbit.propagate  # compiles the propagator's numba cache (~15 s, once)
 	touch $(STAMP)
 
 run: $(STAMP)

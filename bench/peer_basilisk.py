@@ -103,5 +103,68 @@ def power_day_s(step_s: float = 1.0) -> float:
     return time.perf_counter() - t0
 
 
+def orbit_run(r0, v0, days: float, drag: bool, step_s: float = 10.0, rec_s: float = 10.0,
+              mass_kg: float = 66000.0, area_m2: float = 400.0, cd: float = 2.2,
+              rho_ref: float = 9.518e-12, h_ref: float = 350e3, h_scale: float = 53.298e3):
+    """Basilisk point mass + J2 (+ exponential drag, inertial velocity, spherical altitude), RK4 at
+    ``step_s``, states recorded every ``rec_s``: the peer bench's case A.  Returns (wall s, r, v)."""
+    from Basilisk.simulation import dragDynamicEffector, exponentialAtmosphere, gravityEffector, spacecraft
+    from Basilisk.utilities import SimulationBaseClass, macros
+
+    work = tempfile.mkdtemp(prefix="bsk_")
+    grav, _ = _files(work)
+    t0 = time.perf_counter()
+    sim = SimulationBaseClass.SimBaseClass()
+    proc = sim.CreateNewProcess("dyn")
+    proc.addTask(sim.CreateNewTask("t", macros.sec2nano(step_s)))
+    sc = spacecraft.Spacecraft()
+    sc.hub.mHub = mass_kg
+    sc.hub.IHubPntBc_B = np.diag([1e7, 1e7, 1e7]).tolist()
+    sc.hub.r_CN_NInit = [float(x) for x in r0]
+    sc.hub.v_CN_NInit = [float(x) for x in v0]
+    earth = gravityEffector.GravBodyData()
+    earth.planetName, earth.mu, earth.radEquator, earth.isCentralBody = "earth", MU, RE, True
+    earth.useSphericalHarmonicsGravityModel(grav, 2)
+    sc.gravField.gravBodies = spacecraft.GravBodyVector([earth])
+    sim.AddModelToTask("t", sc, 10)
+    keep = [earth]
+    if drag:
+        atmo = exponentialAtmosphere.ExponentialAtmosphere()
+        atmo.planetRadius = RE
+        atmo.baseDensity = rho_ref * math.exp(h_ref / h_scale)
+        atmo.scaleHeight = h_scale
+        atmo.addSpacecraftToModel(sc.scStateOutMsg)
+        sim.AddModelToTask("t", atmo, 20)
+        eff = dragDynamicEffector.DragDynamicEffector()
+        eff.coreParams.projectedArea = area_m2
+        eff.coreParams.dragCoeff = cd
+        eff.coreParams.comOffset = [0.0, 0.0, 0.0]
+        eff.atmoDensInMsg.subscribeTo(atmo.envOutMsgs[0])
+        sc.addDynamicEffector(eff)
+        sim.AddModelToTask("t", eff, 15)
+        keep += [atmo, eff]
+    rec = sc.scStateOutMsg.recorder(macros.sec2nano(rec_s))
+    sim.AddModelToTask("t", rec)
+    sim.InitializeSimulation()
+    sim.ConfigureStopTime(macros.sec2nano(days * 86400.0))
+    sim.ExecuteSimulation()
+    r, v = np.array(rec.r_BN_N), np.array(rec.v_BN_N)
+    return time.perf_counter() - t0, r, v
+
+
 if __name__ == "__main__":
-    print(f"Basilisk power scenario, 1 day at 1 s: {power_day_s():.3f} s")
+    import json
+    import sys
+
+    if len(sys.argv) > 1 and sys.argv[1] == "orbit":  # orbit r0(json) v0(json) days repeats: JSON out
+        r0, v0, days, reps = json.loads(sys.argv[2]), json.loads(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+        times = []
+        for _ in range(reps):
+            wall, r, v = orbit_run(r0, v0, days, True)
+            times.append(wall)
+        import Basilisk
+
+        print(json.dumps({"times": times, "final_r": r[-1].tolist(), "n_out": len(r),
+                          "version": getattr(Basilisk, "__version__", "?")}))
+    else:
+        print(f"Basilisk power scenario, 1 day at 1 s: {power_day_s():.3f} s")

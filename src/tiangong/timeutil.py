@@ -28,7 +28,10 @@ def parse_utc(text: str, where: str = "time") -> dt.datetime:
         raise InputError(where, f"{text!r} is not an ISO 8601 date/time (e.g. 2022-09-17T05:35:00Z)") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is after the last representable instant
+        raise InputError(where, f"{text!r} is outside the representable years 1..9999 in UTC") from None
 
 
 def as_utc(value: dt.datetime, where: str = "time") -> dt.datetime:

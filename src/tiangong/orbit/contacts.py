@@ -52,11 +52,16 @@ class Relay:
     source: str = ""
 
 
-DEFAULT_RELAYS: tuple[Relay, ...] = (
-    Relay("Tianlian I-01", 77.0, "U", "commonly reported slot; 'over the Indian Ocean' (OE Watch 2019)"),
-    Relay("Tianlian I-02", 176.8, "U", "commonly reported slot; 'over the Central Pacific' (OE Watch 2019)"),
-    Relay("Tianlian I-03", 16.65, "U", "commonly reported slot"),
-)
+def _shipped_relays() -> tuple[Relay, ...]:
+    import importlib.resources
+    import tomllib
+
+    with importlib.resources.files("tiangong").joinpath("data/orbit/ground_stations.toml").open("rb") as f:
+        data = tomllib.load(f)
+    return tuple(Relay(r["name"], float(r["lon_deg"]), r["confidence"], r["source"]) for r in data["relay"])
+
+
+DEFAULT_RELAYS: tuple[Relay, ...] = _shipped_relays()  # data/orbit/ground_stations.toml [[relay]]
 
 
 @dataclass(frozen=True)

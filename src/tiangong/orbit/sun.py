@@ -23,6 +23,20 @@ from ..timeutil import as_utc
 from .frames import TemeToGcrs, _skyfield_loader, sky_time
 
 SUN_NODE_STEP_S = 6 * 3600.0
+# DE421 covers 1899-07-29 .. 2053-10-09 (skyfield-data's de421.bsp segments); one day of margin inside
+DE421_FIRST = dt.datetime(1899, 7, 30, tzinfo=dt.timezone.utc)
+DE421_LAST = dt.datetime(2053, 10, 8, tzinfo=dt.timezone.utc)
+
+
+def require_ephemeris(start: dt.datetime, end: dt.datetime | None = None, where: str = "time") -> None:
+    """InputError naming ``where`` if ``start .. end`` leaves the DE421 span (Sun, Moon, frames)."""
+    from ..errors import InputError
+    from ..timeutil import iso_z
+
+    for value in (start, end):
+        if value is not None and not DE421_FIRST <= as_utc(value, where) <= DE421_LAST:
+            raise InputError(where, f"{iso_z(value, 0)} is outside the DE421 ephemeris "
+                                    f"({DE421_FIRST.date().isoformat()} .. {DE421_LAST.date().isoformat()})")
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib.resources
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..errors import InputError
 from ..timeutil import UTC, as_utc
 
 TLE_LINE_LENGTH = 69
+MIN_PERIGEE_KM = 100.0  # below this (the Karman line) nothing stays in orbit for even one revolution
 
 # Field columns (0-based slices) of the two lines; names follow the CelesTrak column description.
 _LINE1_FIELDS = {
@@ -187,6 +189,13 @@ def _parse_set(name: str, l1: str, l2: str, n1: int, n2: int, source: str) -> TL
     mean_motion = _parse_float(f2["mean motion"], "mean motion", source, n2)
     if not mean_motion > 0.0:
         raise _fail(source, n2, f"mean motion {mean_motion} rev/day is not positive")
+    # Kepler's third law (WGS72 GM, as SGP4): a set whose perigee is below 100 km is not an orbit
+    ecc = float("0." + f2["eccentricity"]) if f2["eccentricity"].isdigit() else 0.0
+    a_m = (3.986008e14 / (mean_motion * 2.0 * math.pi / 86400.0) ** 2) ** (1.0 / 3.0)
+    perigee_km = (a_m * (1.0 - ecc) - 6378135.0) / 1e3
+    if perigee_km < MIN_PERIGEE_KM:
+        raise _fail(source, n2, f"mean motion {mean_motion:g} rev/day (eccentricity {ecc:g}) puts the perigee at "
+                                f"{perigee_km:.0f} km, below {MIN_PERIGEE_KM:g} km: not an orbit")
     if not f2["revolution number"].strip().isdigit():
         raise _fail(source, n2, f"revolution number {f2['revolution number'].strip()!r} is not a whole number")
 
