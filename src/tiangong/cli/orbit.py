@@ -58,7 +58,7 @@ def _days(text: str) -> float:
 
 def _start(text: Optional[str], flag: str) -> dt.datetime:
     """A required instant inside the DE421 span (also keeps ``start + days`` far from year 9999)."""
-    from .orbit.sun import require_ephemeris
+    from ..orbit.sun import require_ephemeris
 
     when = parse_utc(_required(text, flag), flag)
     require_ephemeris(when, where=flag)
@@ -66,7 +66,7 @@ def _start(text: Optional[str], flag: str) -> dt.datetime:
 
 
 def _end(t0: dt.datetime, days: float, flag: str = "--days") -> dt.datetime:
-    from .orbit.sun import require_ephemeris
+    from ..orbit.sun import require_ephemeris
 
     t1 = t0 + dt.timedelta(days=days)
     require_ephemeris(t1, where=flag)
@@ -206,7 +206,7 @@ def _number(text: Optional[str], flag: str, lo: float, hi: float, unit: str = ""
 
 def _tle_and_start(start: Optional[str], tle_path: Optional[str]):
     """The TLE nearest --start and the start; without --start, the latest set at its epoch."""
-    from .orbit.tle import builtin_tles, load_tle_file, nearest_tle
+    from ..orbit.tle import builtin_tles, load_tle_file, nearest_tle
 
     tles = builtin_tles() if tle_path in (None, "", "builtin") else load_tle_file(tle_path)
     if start is None:
@@ -236,7 +236,7 @@ def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle
 
 
 def _weather(f107: Optional[str], ap: Optional[str]):
-    from .orbit.spaceweather import DEFAULT_AP, SpaceWeather
+    from ..orbit.spaceweather import DEFAULT_AP, SpaceWeather
 
     flux = _number(f107, "--f107", 50.0, 400.0, " sfu")
     ap_v = _number(ap, "--ap", 0.0, 400.0)
@@ -265,7 +265,7 @@ def predict_cmd(
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
-    from .orbit.predict import predict, state_table, states_json, weather_warning
+    from ..orbit.predict import predict, state_table, states_json, weather_warning
 
     if as_json and as_csv:
         raise InputError("--csv", "choose one of --json and --csv")
@@ -353,8 +353,8 @@ def reboost_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Plan the two-burn reboosts that keep the mean altitude in a band (Δv, burn times, propellant)."""
-    from .orbit.predict import predict, weather_warning
-    from .orbit.reboost import engines, plan_reboosts
+    from ..orbit.predict import predict, weather_warning
+    from ..orbit.reboost import engines, plan_reboosts
 
     lo, hi = _band(band)
     if days is None:
@@ -407,7 +407,7 @@ def reboost_cmd(
 def _sgp4_window(start: Optional[str], days: str, tle_path: Optional[str], drag: Optional[bool]):
     """(tle, satrec, start, end, with_drag) for the SGP4-based geometry commands; default start:
     the epoch of the latest set."""
-    from .orbit.tle import without_drag
+    from ..orbit.tle import without_drag
 
     chosen, t0 = _tle_and_start(start, tle_path)
     t1 = _end(t0, _days(days))
@@ -416,7 +416,7 @@ def _sgp4_window(start: Optional[str], days: str, tle_path: Optional[str], drag:
 
 
 def _min_elevation(text: Optional[str]) -> float:
-    from .orbit.passes import default_min_elevation_deg
+    from ..orbit.passes import default_min_elevation_deg
 
     value = _number(text, "--min-elevation", -5.0, 89.0, " deg")
     return default_min_elevation_deg() if value is None else value
@@ -439,7 +439,7 @@ def passes_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
 ) -> None:
     """Passes over a ground site: rise, culmination, set (UTC) and maximum elevation."""
-    from .orbit.passes import Site, find_passes, ground_stations
+    from ..orbit.passes import Site, find_passes, ground_stations
 
     if site is not None:
         known = {s.name.lower(): s for s in ground_stations()}
@@ -477,8 +477,8 @@ def passes_cmd(
 
 def _all_contacts(sat, t0, t1, mask):
     """Relay windows and ground-station passes, as (start, end, kind, name) sorted by start."""
-    from .orbit.contacts import DEFAULT_RELAYS, relay_windows
-    from .orbit.passes import find_passes, ground_stations
+    from ..orbit.contacts import DEFAULT_RELAYS, relay_windows
+    from ..orbit.passes import find_passes, ground_stations
 
     out = [(w.start, w.end, "relay", w.relay) for w in relay_windows(sat, t0, t1, DEFAULT_RELAYS)]
     for s in ground_stations():
@@ -496,8 +496,8 @@ def contacts_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Contact windows with the Tianlian relays (line of sight) and the shipped Chinese TT&C stations."""
-    from .orbit.contacts import DEFAULT_RELAYS
-    from .orbit.passes import ground_stations
+    from ..orbit.contacts import DEFAULT_RELAYS
+    from ..orbit.passes import ground_stations
 
     mask = _min_elevation(min_elevation)
     chosen, sat, t0, t1, with_drag = _sgp4_window(start, days, tle, drag)
@@ -552,10 +552,10 @@ def track_cmd(
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
 ) -> None:
     """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
-    from .orbit.eclipse import disc_sunlit_fraction, shadow_angles
-    from .orbit.frames import GcrsToItrs, TemeToGcrs, geodetic_from_itrs
-    from .orbit.sun import SunTrack
-    from .orbit.tlefit import sgp4_teme
+    from ..orbit.eclipse import disc_sunlit_fraction, shadow_angles
+    from ..orbit.frames import GcrsToItrs, TemeToGcrs, geodetic_from_itrs
+    from ..orbit.sun import SunTrack
+    from ..orbit.tlefit import sgp4_teme
 
     if as_json and as_csv:
         raise InputError("--csv", "choose one of --json and --csv")

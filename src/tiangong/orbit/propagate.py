@@ -114,7 +114,7 @@ class ForceModel:
             return self.cd
         from ..systems import propulsion
 
-        return float(propulsion.params()["drag"]["drag_coefficient"])
+        return float(propulsion.params().drag.drag_coefficient)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def engines() -> dict:
 def chemical_isp_s() -> float:
     from ..systems import propulsion
 
-    return float(propulsion.params()["chemical"]["isp_s"])
+    return float(propulsion.params().chemical.isp_s)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def drag_area_m2(modules, vehicle_dims) -> float:
     side = sum(m.length_m * (m.diameter_m or 0.0) for m in modules)
     side += sum(length * diameter for length, diameter in vehicle_dims)
     arrays = sum(m.array_area_m2 for m in modules)
-    return propulsion.params()["drag"]["area_factor"] * (side + arrays)
+    return propulsion.params().drag.area_factor * (side + arrays)
 
 
 def ballistics_at(when: dt.datetime, config: str = "tiangong") -> tuple[float, float]:
