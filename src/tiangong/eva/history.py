@@ -76,7 +76,8 @@ class HistoryEva(_Model):
         dep = next(t for t in lib.task if t.kind == "depress").duration_min
         t0 = self.hatch_open - dt.timedelta(minutes=dep)
         return PlanRequest(name=self.name, description=f"{self.mission} EVA-{self.eva_number} (replay)",
-                           earliest_start=t0, latest_end=t0 + dt.timedelta(hours=HORIZON_H), airlock=self.airlock,
+                           earliest_start=t0, latest_end=t0 + dt.timedelta(hours=HORIZON_H),
+                           hatch_open=self.hatch_open, airlock=self.airlock,
                            crew=self.crew, objective="shortest", suit_rated_h=self.suit_rated_h,
                            suit_reserve_min=30.0, task=self.task)
 
