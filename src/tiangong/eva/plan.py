@@ -668,6 +668,10 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     if fixed:  # the depress ends at the given hatch-open time; the plan does not move
         dep_min = next(it.dur for it in items if it.kind == "depress")
         t0 = req.hatch_open - dt.timedelta(minutes=dep_min)
+        if t0 < day_start:
+            raise InfeasiblePlan(where, f"infeasible: binding constraint: crew day: hatch_open {iso_z(req.hatch_open, 0)} "
+                                        f"needs the depress from {iso_z(t0, 0)}, before wake + prep "
+                                        f"{iso_z(day_start, 0)}", ["window"])
         if t0 < req.earliest_start:
             raise InputError(where, f"hatch_open: {iso_z(req.hatch_open, 0)} leaves less than the {dep_min} min "
                                     f"depress after earliest_start {iso_z(req.earliest_start, 0)}")
