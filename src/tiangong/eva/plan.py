@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -80,13 +81,13 @@ def check_eva_date(when: dt.datetime, airlock: str, field: str = "earliest_start
     from ..station import history
 
     if when < STATION_FROM:
-        raise ValueError(f"{iso_z(when, 0)} is before the station existed (Tianhe launched {iso_z(STATION_FROM, 0)})")
+        raise ValueError(f"{field}: {iso_z(when, 0)} is before the station existed (Tianhe launched {iso_z(STATION_FROM, 0)})")
     if when > EPHEMERIS_UNTIL:
-        raise ValueError(f"{iso_z(when, 0)} is after the end of the ephemeris (DE421, {iso_z(EPHEMERIS_UNTIL, 0)})")
+        raise ValueError(f"{field}: {iso_z(when, 0)} is after the end of the ephemeris (DE421, {iso_z(EPHEMERIS_UNTIL, 0)})")
     if airlock == "wentian":
         dock = next(e.time for e in history() if e.kind == "module_dock" and e.name == "Wentian")
         if when < dock:
-            raise ValueError(f"airlock 'wentian' on {iso_z(when, 0)}: Wentian docked only on {iso_z(dock, 0)} "
+            raise ValueError(f"airlock: 'wentian' on {iso_z(when, 0)}: Wentian docked only on {iso_z(dock, 0)} "
                              "(use 'tianhe_node')")
 
 
@@ -137,17 +138,19 @@ class PlanRequest(_Model):
     def _check(self):
         if self.earliest_start is None:
             if self.hatch_open is None:
-                raise ValueError("give earliest_start (a window) or hatch_open (a fixed hatch-open time)")
+                raise ValueError("earliest_start: give earliest_start (a window) or hatch_open (a fixed hatch-open "
+                                 "time)")
             object.__setattr__(self, "earliest_start", self.hatch_open - dt.timedelta(minutes=DEPRESS_MIN_DEFAULT))
-        check_eva_date(self.earliest_start, self.airlock)
+        check_eva_date(self.hatch_open or self.earliest_start, self.airlock,
+                       "hatch_open" if self.hatch_open is not None else "earliest_start")
         if self.latest_end is None:
             object.__setattr__(self, "latest_end", self.earliest_start + dt.timedelta(hours=DEFAULT_HORIZON_H))
         if self.latest_end <= self.earliest_start:
-            raise ValueError("latest_end must be after earliest_start")
+            raise ValueError("latest_end: must be after earliest_start")
         if self.latest_end - self.earliest_start > dt.timedelta(hours=24):
-            raise ValueError("latest_end - earliest_start must be at most 24 h")
+            raise ValueError("latest_end: latest_end - earliest_start must be at most 24 h")
         if self.hatch_open is not None and not self.earliest_start < self.hatch_open < self.latest_end:
-            raise ValueError(f"hatch_open {iso_z(self.hatch_open, 0)} is outside the window earliest_start "
+            raise ValueError(f"hatch_open: {iso_z(self.hatch_open, 0)} is outside the window earliest_start "
                              f"{iso_z(self.earliest_start, 0)} - latest_end {iso_z(self.latest_end, 0)}")
         return self
 
@@ -167,13 +170,20 @@ class PlanRequest(_Model):
         return wake + dt.timedelta(hours=self.prep_h), wake + dt.timedelta(hours=self.crew_day_max_h)
 
 
+def explain(exc: ValidationError, root, data=None) -> str:
+    """One line for a validation error; a whole-request check names its field itself (``hatch_open: ...``)."""
+    msg = explain_validation(exc, root, data)
+    rest = msg.removeprefix("(top level): ")
+    return rest if rest != msg and re.match(r"^[a-z_]+(\.[A-Za-z0-9_]+)*: ", rest) else msg
+
+
 def load_request(path: str | Path) -> PlanRequest:
     """Read and validate a plan request; errors name the file and the field."""
     data, where = read_toml(path)
     try:
         return PlanRequest.model_validate(data)
     except ValidationError as exc:
-        raise InputError(where, explain_validation(exc, PlanRequest, data)) from None
+        raise InputError(where, explain(exc, PlanRequest, data)) from None
     except InputError as exc:  # a bad date inside a validator
         raise InputError(where, str(exc)) from None
 

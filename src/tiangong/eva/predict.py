@@ -20,8 +20,8 @@ from pydantic import ValidationError
 from ..errors import InputError
 from ..timeutil import iso_z
 from . import forecast as F
-from .library import Library, explain_validation, load_library, read_toml
-from .plan import Plan, PlanRequest, plan_eva
+from .library import Library, load_library, read_toml
+from .plan import Plan, PlanRequest, explain, plan_eva
 
 OUTCOME_FIELDS = ("hatch_close", "both_out", "duration_s", "duration_min", "real_s", "duration_hhmm", "end_time")
 HISTORY_ONLY = ("mission", "eva_number", "role", "mission_crew", "sources", "notes")
@@ -90,7 +90,7 @@ def load_description(spec: str, *, allow_outcome: bool = False) -> tuple[PlanReq
     try:
         req = PlanRequest.model_validate(data)
     except ValidationError as exc:
-        raise InputError(where, explain_validation(exc, PlanRequest, data)) from None
+        raise InputError(where, explain(exc, PlanRequest, data)) from None
     except InputError as exc:
         raise InputError(where, str(exc)) from None
     check_crew_aboard(req, where)
