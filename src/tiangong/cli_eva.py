@@ -330,7 +330,9 @@ def predict_cmd(
     c.print(t)
     c.print(f"hatch open {pr.plan.hatch_open.isoformat().replace('+00:00', 'Z')}; era {pr.era}; task plan "
             f"{_hm(pr.plan.hatch_open_s)} (nominal), P(unlisted work fills a time box) {100 * pr.boxed.mean():.0f} %; "
-            f"P(beyond the usable suit time {_hm(pr.plan.suit_usable_s)}) {100 * pr.p_exceed_suit_limit:.1f} %")
+            f"P(beyond the usable suit time {_hm(pr.suit_usable_s)}) {100 * pr.p_exceed_suit_limit:.1f} %")
+    if pr.note:
+        c.print(f"note: {pr.note}")
     _print(pr.plan, html)
 
 

@@ -222,6 +222,23 @@ def test_a_window_plan_request_is_a_valid_input():
     assert json.loads(r.stdout)["era"] == "assembly"
 
 
+def test_a_task_list_beyond_the_suit_time_is_forecast_with_its_risk(tmp_path):
+    """A list that does not fit the usable suit time (7:30) is not an error for a forecast: planned without
+    the suit limit, the risk reported (beyond the packaged station history: crew not checked)."""
+    f = tmp_path / "long.toml"
+    f.write_text('name = "long"\nhatch_open = "2030-03-01T02:00:00Z"\nairlock = "wentian"\n'
+                 '[crew]\nEV1 = "A"\nEV2 = "B"\nIV = "C"\n' + "".join(
+                     f'[[task]]\nname = "{n}"\n' for n in ("tool_prep", "install_debris_shield", "install_debris_shield_wentian",
+                                                         "install_debris_shield_mengtian", "repair_external_equipment",
+                                                         "cleanup")))
+    r = _run(["predict", str(f), "--runs", "200", "--json"])
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["task_plan_hatch_open_s"] > doc["suit_usable_s"] == 7.5 * 3600
+    assert doc["p_exceed_suit_limit"] > 0.5 and "does not fit the usable suit time" in doc["notes"][0]
+    assert doc["era"] == "operations"
+
+
 def _bad_inputs(tmp_path):
     base = _strip_outcome(HIST / "sz14-eva2.toml", tmp_path / "base.toml").read_text()
     cases = {

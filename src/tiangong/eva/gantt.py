@@ -279,7 +279,7 @@ def prediction_html(pr) -> str:
     fig = go.Figure(go.Histogram(x=x, nbinsx=60, marker_color="#d62728", name="forecast"))
     for v, txt, colour in ((pr.plan.hatch_open_s, f"task plan {hm(pr.plan.hatch_open_s)}", "#1f5fa8"),
                            (q["median"], f"median {hm(q['median'])}", "black"),
-                           (pr.plan.suit_usable_s, f"usable suit time {hm(pr.plan.suit_usable_s)}", "red")):
+                           (pr.suit_usable_s, f"usable suit time {hm(pr.suit_usable_s)}", "red")):
         fig.add_vline(x=v / 3600.0, line=dict(color=colour, dash="dash"), annotation_text=txt)
     fig.add_vrect(x0=q["p05"] / 3600, x1=q["p95"] / 3600, fillcolor="#d62728", opacity=0.08, line_width=0)
     fig.update_xaxes(title_text="hatch open -> hatch close (h:mm)", **_hm_axis(float(x.min()), float(x.max())))

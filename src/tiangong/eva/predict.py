@@ -109,6 +109,8 @@ class Prediction:
     runs: int
     seed: int
     fitted_on: tuple[str, ...]
+    suit_usable_s: float  # the request's usable suit time (rated - reserve)
+    note: str = ""
 
     @property
     def quantiles(self) -> dict[str, float]:
@@ -117,7 +119,7 @@ class Prediction:
 
     @property
     def p_exceed_suit_limit(self) -> float:
-        return float(np.mean(self.samples_s > self.plan.suit_usable_s))
+        return float(np.mean(self.samples_s > self.suit_usable_s))
 
     def to_json(self) -> dict:
         q = self.quantiles
@@ -126,7 +128,7 @@ class Prediction:
             "hatch_open": iso_z(self.plan.hatch_open, 0),
             "hatch_open_s": {**{k: round(v, 1) for k, v in q.items()}, "mean": round(float(self.samples_s.mean()), 1)},
             "p_exceed_suit_limit": round(self.p_exceed_suit_limit, 4),
-            "suit_usable_s": round(self.plan.suit_usable_s, 1),
+            "suit_usable_s": round(self.suit_usable_s, 1), "notes": [self.note] if self.note else [],
             "p_unlisted_work": round(float(np.mean(self.boxed)), 4),
             "task_plan_hatch_open_s": round(self.plan.hatch_open_s, 1),
             "task_plan_simulated_s": {k: round(float(v), 1) for k, v in zip(
@@ -143,13 +145,28 @@ def predict_request(req: PlanRequest, lib: Library | None = None, *, runs: int =
     every run into a forecast with its own parameter draw (``post``: default the packaged fit)."""
     from .montecarlo import simulate_plan
 
+    from .plan import InfeasiblePlan
+
     lib = lib or load_library()
     post = post or F.load_fit()[0]
-    plan = plan_eva(req, lib, where=where, time_limit_s=time_limit_s)
+    usable_s = req.suit_usable_min * 60.0
+    note = ""
+    try:
+        plan = plan_eva(req, lib, where=where, time_limit_s=time_limit_s)
+    except InfeasiblePlan as exc:
+        if "suit" not in exc.binding:
+            raise
+        # the listed tasks do not fit the usable suit time: forecast the EVA anyway (planned without the
+        # suit limit) and report the risk; a real crew would split the list or extend the EVA
+        req = req.model_copy(update={"suit_rated_h": 12.0, "suit_reserve_min": 0.0})
+        plan = plan_eva(req, lib, where=where, time_limit_s=time_limit_s)
+        from .gantt import hm
+
+        note = f"the task list does not fit the usable suit time ({hm(usable_s)}): planned without the suit limit"
     sim = simulate_plan(plan, req, lib, runs=runs, seed=seed, progress=progress)
     era = F.era_of(plan.hatch_open)
     samples, boxed = F.forecast_samples(np.log(sim.duration_s), era, post, seed)
-    return Prediction(req.name, plan, era, samples, boxed, sim, runs, seed, post.fitted_on)
+    return Prediction(req.name, plan, era, samples, boxed, sim, runs, seed, post.fitted_on, usable_s, note)
 
 
 def observation(name: str, sim_durations_s: np.ndarray, when: dt.datetime, real_s: float) -> F.Obs:
