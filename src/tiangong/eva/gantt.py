@@ -15,10 +15,11 @@ from ..timeutil import iso_z
 from .library import ROLES
 from .plan import Plan
 
-_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-            "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-            "#e6550d", "#31a354", "#756bb1", "#636363", "#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b",
-            "#ce6dbd", "#9c9ede", "#cedb9c", "#e7cb94", "#e7969c", "#de9ed6", "#17becf", "#aec7e8")
+def _colours() -> tuple[str, ...]:
+    """48 distinct colours (plotly's Dark24 then Light24): one per library task."""
+    from plotly.colors import qualitative
+
+    return tuple(qualitative.Dark24) + tuple(qualitative.Light24)
 
 
 def hm(seconds: float) -> str:
@@ -36,7 +37,8 @@ def task_colour(name: str) -> str:
     names = [t.name for t in load_library().task]
     base = base_name(name)
     i = names.index(base) if base in names else sum(map(ord, base))
-    return _COLOURS[i % len(_COLOURS)]
+    colours = _colours()
+    return colours[i % len(colours)]
 
 
 def _ms(a: dt.datetime, b: dt.datetime) -> float:
