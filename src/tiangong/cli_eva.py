@@ -14,7 +14,7 @@ import typer
 from .errors import InputError
 
 eva_app = typer.Typer(
-    help="EVA planning (CP-SAT): task library, daylight and Tianlian contact windows, suit time.",
+    help="EVA planning (CP-SAT), Monte Carlo and duration forecasts: task library, daylight and Tianlian contact windows, suit time.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

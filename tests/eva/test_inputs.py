@@ -177,3 +177,37 @@ def test_history_page_fits_1400_px(tmp_path):
     scroll, inner, right, n = map(int, m.groups())
     assert n >= 13  # the two forecast charts + 11 Gantts were drawn
     assert scroll <= inner and right <= inner  # nothing sideways
+
+
+NEW_TASKS = ("install_debris_shield_wentian", "install_debris_shield_mengtian", "cargo_airlock_transfer",
+             "arm_inspection", "repair_external_equipment", "install_foot_restraint_adapter")
+
+
+def test_library_covers_2021_2025_work_and_every_new_task_plans():
+    """Debris shields on each module, cargo-airlock transfer with its arm move, inspection from the arm,
+    external repair, foot-restraint adapters (issue 8): in the library with U-tagged durations and plannable
+    together (arm reach, moves) in one EVA."""
+    text = LIBFILE.read_text()
+    for n in NEW_TASKS:
+        spec = LIB.tasks[n]
+        block = text[text.index(f'name = "{n}"'):]
+        block = block[:block.index("[[task]]")]
+        assert "U" in block and spec.duration_min > 0, n  # an assumption, tagged
+    assert {LIB.worksites[LIB.tasks[n].worksite].module for n in
+            ("install_debris_shield", "install_debris_shield_wentian", "install_debris_shield_mengtian")} == \
+        {"tianhe", "wentian", "mengtian"}
+    t0 = dt.datetime(2024, 5, 28, 2, 0, tzinfo=UTC)
+    env = Environment(((t0, t0 + dt.timedelta(hours=24)),), ((t0, t0 + dt.timedelta(hours=24)),))
+    req = PlanRequest.model_validate(dict(name="t", earliest_start=t0, crew=dict(EV1="a", EV2="b", IV="c"),
+                                          suit_rated_h=12.0, suit_reserve_min=0.0,
+                                          task=[{"name": "tool_prep"}, {"name": "install_foot_restraint"}]
+                                          + [{"name": n} for n in NEW_TASKS]))
+    plan = plan_eva(req, LIB, env=env)
+    assert set(NEW_TASKS) <= set(plan.done)
+    # the transferred hardware's arm move: cargo airlock (Mengtian) -> the repair worksite
+    req = PlanRequest.model_validate(dict(name="t", earliest_start=t0, crew=dict(EV1="a", EV2="b", IV="c"),
+                                          task=[{"name": "tool_prep"}, {"name": "cargo_airlock_transfer"},
+                                                {"name": "repair_external_equipment", "after": ["cargo_airlock_transfer"]}]))
+    plan = plan_eva(req, LIB, env=env)
+    (mv,) = [r for r in plan.tasks if r.name.startswith("arm_move:")]
+    assert mv.name == "arm_move:mengtian_cargo_airlock->station_exterior" and mv.end > mv.start
