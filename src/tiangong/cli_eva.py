@@ -202,6 +202,8 @@ def simulate_cmd(
             f"{100 * summary.abort_probability:.1f} %")
     if summary.abort_reasons:
         c.print("abort reasons: " + ", ".join(f"{k} ({v})" for k, v in sorted(summary.abort_reasons.items())))
+    c.print("task-level scatter of the listed tasks only; the duration forecast (unlisted work, time box, "
+            "parameter uncertainty) is 'tiangong eva predict'")
 
 
 def _hm(s: float) -> str:

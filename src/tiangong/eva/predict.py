@@ -84,8 +84,6 @@ def load_description(spec: str, *, allow_outcome: bool = False) -> tuple[PlanReq
                                     "(crew, airlock, hatch-open time or window, tasks); remove it")
     meta = {k: data.pop(k) for k in HISTORY_ONLY if k in data}
     outcome = {k: data.pop(k) for k in OUTCOME_FIELDS if k in data}
-    if "role" in meta and "hatch_open" in data and "earliest_start" not in data:
-        pass  # a history description: the plan opens the hatch at the published time
     data.setdefault("objective", "shortest")
     try:
         req = PlanRequest.model_validate(data)
