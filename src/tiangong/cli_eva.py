@@ -249,7 +249,8 @@ def history_cmd(
     if as_json:
         doc = {"runs": runs, "seed": seed,
                "targets": {"mae_below_baseline": True, "crps_below_baseline": True, "cover_90_at_least": 0.8},
-               "evas": [{**r.to_json(), "forecast": sc.forecast[r.eva.name].to_json(),
+               "evas": [{**r.to_json(), "forecast": {**sc.forecast[r.eva.name].to_json(),
+                                                     "fitted_on": list(sc.fitted_on[r.eva.name])},
                          "baseline": sc.baseline[r.eva.name].to_json()} for r in shown],
                "scores": {x: {"method": "leave-one-out" if x == "calibration" else "fit on all calibration EVAs",
                               **sc.table(x)} for x in roles},

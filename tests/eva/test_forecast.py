@@ -88,6 +88,17 @@ def test_measured_skill_is_pinned(scores, role, who):
         assert got[k] == pytest.approx(want, abs=tol), (role, who, k, got[k])
 
 
+def test_leave_one_out_never_fits_on_the_forecast_eva(scores):
+    cal = {h.name for h in builtin_history() if h.role == "calibration"}
+    for h in builtin_history():
+        used = set(scores.fitted_on[h.name])
+        if h.role == "calibration":
+            assert used == cal - {h.name}, h.name
+        else:
+            assert used == cal, h.name  # validation EVAs: never in any fit
+    assert set(scores.posterior.fitted_on) == cal
+
+
 def test_baseline_is_the_earlier_published_durations(scores):
     evas = builtin_history()
     first = evas[0]

@@ -182,6 +182,7 @@ class HistoryScore:
     baseline: dict  # name -> forecast.Scored
     samples: dict  # name -> forecast samples (s)
     posterior: F.Posterior  # fit on all calibration EVAs
+    fitted_on: dict  # name -> the calibration EVAs its forecast was fitted on (never itself)
 
     def table(self, role: str) -> dict:
         names = [r.eva.name for r in self.replays if r.eva.role == role]
@@ -196,15 +197,16 @@ def score_history(replays: list, seed: int = 0) -> HistoryScore:
            for r in replays if r.eva.role == "calibration"}
     full = F.fit(list(obs.values()))
     published = [(r.eva.hatch_open, r.real_s) for r in replays]
-    fc, base, samples = {}, {}, {}
+    fc, base, samples, fitted = {}, {}, {}, {}
     for r in replays:
         n = r.eva.name
         post = F.fit([o for k, o in obs.items() if k != n]) if n in obs else full
         s, _ = F.forecast_samples(np.log(_durations(r)), F.era_of(r.eva.hatch_open), post, seed)
         samples[n] = s
+        fitted[n] = post.fitted_on
         fc[n] = F.score(n, s, r.real_s)
         base[n] = F.score(n, F.climatology(r.eva.hatch_open, published), r.real_s)
-    return HistoryScore(replays, fc, base, samples, full)
+    return HistoryScore(replays, fc, base, samples, full, fitted)
 
 
 def _durations(replay) -> np.ndarray:
