@@ -4,6 +4,10 @@
     python bench/calibrate_eva.py --scan     # also scan a uniform scale k on every "work" task duration
                                              # and the handrail translation speed
     python bench/calibrate_eva.py --validation   # print the validation EVAs at the end (information only)
+    python bench/calibrate_eva.py --forecast     # forecast scores: leave-one-out on the calibration EVAs
+                                                 # (and, with --validation, the validation EVAs) vs the baseline
+    python bench/calibrate_eva.py --write        # fit the forecast on the calibration EVAs and write
+                                                 # src/tiangong/data/eva/forecast.toml
 
 Only ``role = "calibration"`` files of ``tiangong/data/eva/history`` enter the fit; the validation EVAs
 (Shenzhou-12 EVA-1, Shenzhou-13 EVA-1, Shenzhou-14 EVA-2) are printed for information only, after the
@@ -81,8 +85,13 @@ def main() -> None:
                     help="scan a uniform work-duration scale k (0.5..2.0) and the translation speed")
     ap.add_argument("--validation", action="store_true",
                     help="print the validation EVAs at the end (information only, never fitted)")
+    ap.add_argument("--forecast", action="store_true", help="score the forecast (leave-one-out) against the baseline")
+    ap.add_argument("--write", action="store_true", help="fit the forecast and write data/eva/forecast.toml")
     a = ap.parse_args()
     lib = load_library()
+    if a.write or a.forecast:
+        forecast_round(lib, a.write, a.validation)
+        return
     cal = replays(lib, "calibration")
     show("calibration set, packaged library:", residuals(lib, "calibration", cal))
     show_both_out("calibration set, hatch open -> both outside:", both_out(cal))
@@ -107,6 +116,51 @@ def main() -> None:
     val = replays(lib, "validation")
     show("validation set (information only, not fitted):", residuals(lib, "validation", val))
     show_both_out("validation set, hatch open -> both outside (information only):", both_out(val))
+
+
+FIT_RUNS, FIT_SEED = 2000, 0  # the packaged fit: `tiangong eva history --runs 2000 --seed 0` refits the same
+
+
+def forecast_round(lib: Library, write: bool, validation: bool) -> None:
+    """Fit the forecast on the calibration EVAs (written with ``write``), print the leave-one-out scores
+    beside the climatological baseline, then (``validation``) the validation EVAs."""
+    from pathlib import Path
+
+    from tiangong.eva import forecast as F
+    from tiangong.eva.predict import observation, score_history
+
+    reps = [replay(h, lib, runs=FIT_RUNS, seed=FIT_SEED) for h in builtin_history()]
+    if write:
+        from tiangong.eva.predict import _durations
+
+        obs = [observation(r.eva.name, _durations(r), r.eva.hatch_open, r.real_s) for r in reps
+               if r.eva.role == "calibration"]
+        post = F.fit(obs)
+        text = F.write_fit(post, obs, {"runs": FIT_RUNS, "seed": FIT_SEED,
+                                       "operations_from": F.OPERATIONS_FROM.date().isoformat()})
+        out = Path(__file__).resolve().parents[1] / "src/tiangong/data/eva" / F.FIT_FILE
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out.name}: effective sample size {post.ess:.0f}")
+        for k, d in post.summary().items():
+            print(f"  {k:15s} median {d['median']:8.4f}  sd {d['sd']:.4f}  (5-95 %: {d['p05']:.4f} .. {d['p95']:.4f})")
+    sc = score_history(reps, seed=FIT_SEED)
+    roles = ["calibration"] + (["validation"] if validation else [])
+    for role in roles:
+        what = "leave-one-out" if role == "calibration" else "fit on all calibration EVAs (information only)"
+        print(f"{role} EVAs, forecast ({what}) vs climatological baseline:")
+        for r in reps:
+            if r.eva.role != role:
+                continue
+            f, b = sc.forecast[r.eva.name], sc.baseline[r.eva.name]
+            print(f"  {r.eva.name:10s} real {r.real_s / 60:4.0f} min  forecast {f.median_s / 60:4.0f} "
+                  f"({f.p05_s / 60:.0f}-{f.p95_s / 60:.0f}) err {100 * f.error:+6.1f} %  crps {f.crps_s / 60:5.1f} min | "
+                  f"baseline {b.median_s / 60:4.0f} err {100 * b.error:+6.1f} %  crps {b.crps_s / 60:5.1f} min")
+        t = sc.table(role)
+        for who in ("forecast", "baseline"):
+            m = t[who]
+            print(f"  {who:8s}: MAE {100 * m['mae']:5.1f} %  bias {100 * m['bias']:+5.1f} %  CRPS {m['crps_s'] / 60:5.1f} min "
+                  f"({100 * m['crps_rel']:.1f} %)  50 % interval {100 * m['cover_50']:.0f} %  90 % interval "
+                  f"{100 * m['cover_90']:.0f} %")
 
 
 if __name__ == "__main__":

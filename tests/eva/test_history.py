@@ -1,7 +1,7 @@
-"""Real EVAs (tiangong/data/eva/history): files reference library tasks and the real mission crews;
-planned and simulated hatch-open durations against the real ones (target 15 %, xfail with the measured
-error where the shared, unfitted library misses it); CLI schemas and one-line errors; the planner's arm
-moves take the trajectory time of tiangong.robotics (checked against an independent IK + profile)."""
+"""Real EVAs (tiangong/data/eva/history): files reference library tasks and the real mission crews; the
+task plans' measured errors are pinned (the old 15 % per-EVA target is withdrawn by issue 8: the forecast
+targets are in test_forecast.py); CLI schemas and one-line errors; the planner's arm moves take the
+trajectory time of tiangong.robotics (checked against an independent IK + profile)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ LIBFILE = ROOT / "src/tiangong/data/eva/tasks.toml"
 LIB = load_library()
 CLI = [sys.executable, "-c", "from tiangong.cli import main; main()"]
 UTC = dt.timezone.utc
-TARGET = 0.15
 RUNS = 40  # small N, fixed seed: the median of 40 runs is within a few % of the large-N median
 
 # Mission crews (commander first), independent of the history files. Sources: eva_history.csv rows
@@ -44,10 +43,10 @@ MISSION_CREWS = {
 REAL = {"sz12-eva1": ("2021-07-04T00:11:00Z", 6 * 60 + 46, "Tianhe node"),
         "sz13-eva1": ("2021-11-07T10:51:00Z", 6 * 60 + 25, "Tianhe node"),
         "sz14-eva2": ("2022-09-17T05:35:00Z", 4 * 60 + 12, "Wentian")}
-# Measured relative errors of the packaged library (per-EV egress, one-person tasks in parallel, crew
-# translation; task lists as published, second EV out when first needed; 2026-11-26), `tiangong eva history`
-# (docs/eva.md). None meets the 15 % target yet.
-PLANNED_XFAIL = {"sz12-eva1": "-17.5 %", "sz13-eva1": "-17.1 %", "sz14-eva2": "+26.2 %"}
+# Measured relative errors of the task plan (nominal library, plan from the published hatch-open time, task
+# lists as published; 2026-12-01, `tiangong eva history`, docs/eva.md). Pinned so that a change of the
+# library or the planner shows; the task plan alone is not the forecast (test_forecast.py).
+PLANNED_ERROR = {"sz12-eva1": -0.175, "sz13-eva1": -0.171, "sz14-eva2": +0.341}
 
 _REPLAYS: dict = {}
 
@@ -130,13 +129,11 @@ def test_history_bad_crew_is_input_error(tmp_path):
 
 # --------------------------------------------------------------------------- against the real EVAs
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=f"planned hatch-open error {PLANNED_XFAIL[n]} "
-                                                                 f"(shared unfitted library, docs/eva.md)"))
-    for n in sorted(REAL)])
-def test_validation_planned_within_15_percent(name):
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_validation_task_plan_error_pinned(name):
     r = _replay(name)
-    assert abs(r.planned_error) <= TARGET, f"{name}: planned {r.planned_s / 60:.0f} min, real {r.real_s / 60:.0f}"
+    assert r.planned_error == pytest.approx(PLANNED_ERROR[name], abs=0.0015), (name, r.planned_error)
+    assert r.plan.hatch_open == load_history(HIST / f"{name}.toml").hatch_open  # no sliding
 
 
 # --------------------------------------------------------------------------- planner <-> robotics
@@ -267,21 +264,6 @@ def _sim_replay(name):
     return _SIMS[name]
 
 
-# Measured simulated-median errors of this test's 40 runs, seed 1 (1000 runs, seed 0, in docs/eva.md:
-# -15.5 / -16.6 / +26.4 %; parallel blocks re-timed per run).
-SIM_XFAIL = {"sz12-eva1": "-15.4", "sz13-eva1": "-16.8", "sz14-eva2": "+25.6"}
-
-
-@needs_sim
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=f"simulated-median hatch-open error {SIM_XFAIL[n]} % "
-                                                                 f"(shared unfitted library, docs/eva.md)"))
-    for n in sorted(REAL)])
-def test_validation_simulated_median_within_15_percent(name):
-    r = _sim_replay(name)
-    assert abs(r.sim_error) <= TARGET, f"{name}: simulated median {r.sim_median_s / 60:.0f} min, real {r.real_s / 60:.0f}"
-
-
 @needs_sim
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_nominal_simulation_equals_the_plan(name):
@@ -316,19 +298,25 @@ def _cli_json(args):
 @needs_sim
 def test_cli_history_json_schema():
     doc = _cli_json(["history", "--runs", str(RUNS), "--seed", "1"])
-    assert doc["runs"] == RUNS and doc["target_relative_error"] == TARGET
-    assert set(doc["validation_within_target"]) == {"planned", "simulated"}
+    assert doc["runs"] == RUNS and doc["targets"]["cover_90_at_least"] == 0.8
+    assert set(doc["scores"]) == {"calibration", "validation"}
+    for role, d in doc["scores"].items():
+        for who in ("forecast", "baseline"):
+            assert {"n", "mae", "bias", "crps_s", "crps_rel", "cover_50", "cover_90"} <= set(d[who])
     names = [e["name"] for e in doc["evas"]]
     assert set(REAL) <= set(names)
     keys = {"name", "mission", "eva_number", "role", "airlock", "crew", "hatch_open", "hatch_close", "tasks",
             "real_s", "planned_s", "planned_error", "sim_median_s", "sim_p5_s", "sim_p95_s", "sim_error",
-            "abort_probability", "plan_status", "sources", "real_both_out_s", "planned_both_out_s"}
+            "abort_probability", "plan_status", "sources", "real_both_out_s", "planned_both_out_s", "forecast",
+            "baseline"}
     for e in doc["evas"]:
         assert keys <= set(e), keys - set(e)
         assert e["hatch_open"].endswith("Z") and set(e["crew"]) == {"EV1", "EV2", "IV"}
         assert e["planned_error"] == pytest.approx((e["planned_s"] - e["real_s"]) / e["real_s"], abs=1e-4)
         assert e["sim_p5_s"] <= e["sim_median_s"] <= e["sim_p95_s"]
         assert 0.0 <= e["abort_probability"] <= 1.0
+        f = e["forecast"]
+        assert f["p05_s"] <= f["p25_s"] <= f["median_s"] <= f["p75_s"] <= f["p95_s"] and f["real_s"] == e["real_s"]
     sz14 = next(e for e in doc["evas"] if e["name"] == "sz14-eva2")
     assert sz14["real_s"] == 252 * 60
 
@@ -358,7 +346,7 @@ def test_cli_history_html_chart_and_gantts(tmp_path):
     assert r.returncode == 0, r.stderr
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>") and "plotly" in page and "<script src=" not in page  # inlined
-    assert "both outside" in page and "real +-15 %" in page
+    assert "both outside" in page and "Reliability" in page and "90 % interval" in page
     for name in REAL:
         assert f"EVA plan {name}" in page  # one Gantt per replayed EVA
     bad = subprocess.run(CLI + ["eva", "history", "--role", "validation", "--runs", "1", "--html",

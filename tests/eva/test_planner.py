@@ -411,6 +411,12 @@ def test_crew_day_rules_bound_the_eva():
     from tiangong.eva.plan import InfeasiblePlan, load_request, plan_eva
 
     base = load_request(Path(__file__).resolve().parents[2] / "src/tiangong/data/eva/plans/sz14-eva2.toml")
+    # a window, not a fixed hatch-open time (the example fixes it: the crew day then only checks it)
+    base = base.model_copy(update={"hatch_open": None})
+    fixed = base.model_copy(update={"hatch_open": _dt.datetime(2022, 9, 17, 5, 35, tzinfo=_dt.timezone.utc),
+                                    "prep_h": 9.0, "wake_utc": _dt.time(22, 0)})
+    with pytest.raises(InfeasiblePlan, match="crew day"):
+        plan_eva(fixed, time_limit_s=5)  # the given hatch opening is before wake + prep
     # wake 22:00 UTC the day before; a 9 h prep pushes the depress to 07:00 UTC at the earliest
     late = base.model_copy(update={"prep_h": 9.0, "wake_utc": _dt.time(22, 0)})
     p = plan_eva(late, time_limit_s=5)

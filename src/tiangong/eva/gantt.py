@@ -15,9 +15,30 @@ from ..timeutil import iso_z
 from .library import ROLES
 from .plan import Plan
 
-_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-            "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
-            "#e6550d", "#31a354", "#756bb1", "#636363")  # 20 distinct colours: one per library task
+def _colours() -> tuple[str, ...]:
+    """48 distinct colours (plotly's Dark24 then Light24): one per library task."""
+    from plotly.colors import qualitative
+
+    return tuple(qualitative.Dark24) + tuple(qualitative.Light24)
+
+
+def hm(seconds: float) -> str:
+    """``h:mm`` of a duration in seconds (the one duration format of the EVA CLI and pages)."""
+    m = int(round(seconds / 60.0))
+    return f"{m // 60}:{m % 60:02d}"
+
+
+def task_colour(name: str) -> str:
+    """One colour per library task, the same in every Gantt (by the task's place in the packaged library;
+    items of a task split over windows share its colour)."""
+    from .library import load_library
+    from .plan import base_name
+
+    names = [t.name for t in load_library().task]
+    base = base_name(name)
+    i = names.index(base) if base in names else sum(map(ord, base))
+    colours = _colours()
+    return colours[i % len(colours)]
 
 
 def _ms(a: dt.datetime, b: dt.datetime) -> float:
@@ -39,7 +60,7 @@ def figure(plan: Plan):
         fig.add_trace(go.Bar(
             orientation="h", y=[r.role for r in rows], x=[_ms(r.start, r.end) for r in rows],
             base=[iso_z(r.start, 0) for r in rows], name=name,
-            marker=dict(color="#bbbbbb" if move else _COLOURS[i % len(_COLOURS)],
+            marker=dict(color="#bbbbbb" if move else task_colour(name),
                         pattern=dict(shape="/" if move else "")),
             hovertext=[f"{r.name} ({r.role})<br>{r.title}<br>{iso_z(r.start, 0)} - {iso_z(r.end, 0)}"
                        f"<br>worksite {r.worksite}" for r in rows],
@@ -60,19 +81,34 @@ def figure(plan: Plan):
     crew = ", ".join(f"{k} {v}" for k, v in plan.crew.items())
     fig.update_layout(
         title=(f"EVA plan {plan.name}: {iso_z(plan.start, 0)} - {iso_z(plan.end, 0)} "
-               f"({plan.duration_s / 3600:.2f} h; hatch open {plan.hatch_open_s / 3600:.2f} h)<br>"
+               f"({hm(plan.duration_s)} h:mm; hatch open {hm(plan.hatch_open_s)})<br>"
                f"<sup>{crew}; airlock {plan.airlock}; yellow: daylight, blue strip: Tianlian contact, "
                f"red dashed: suit usable-time limit</sup>"),
         barmode="overlay", shapes=shapes, xaxis=dict(type="date", title="UTC"),
         yaxis=dict(categoryorder="array", categoryarray=list(reversed(ROLES)), title=""),
-        height=480, legend=dict(title="task"),
+        height=480, legend=dict(title="task"), autosize=True,
     )
     return fig
 
 
+_CONFIG = {"responsive": True, "displaylogo": False}
+_STYLE = ("<style>body{font-family:sans-serif;margin:0 12px;max-width:100%;box-sizing:border-box}"
+          ".chart{width:100%;max-width:100%;overflow:hidden}</style>")
+
+
+def _div(fig, first: bool = False) -> str:
+    return ("<div class='chart'>" + fig.to_html(include_plotlyjs=first, full_html=False, config=_CONFIG,
+                                                default_width="100%") + "</div>")
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><meta name='viewport' "
+            f"content='width=device-width'><title>{title}</title>{_STYLE}</head><body>{body}</body></html>")
+
+
 def plan_html(plan: Plan) -> str:
     """The whole HTML page (plotly.js inlined)."""
-    return figure(plan).to_html(include_plotlyjs=True, full_html=True)
+    return _page(f"EVA plan {plan.name}", _div(figure(plan), first=True))
 
 
 def _write(text: str, path: str | Path) -> Path:
@@ -101,74 +137,160 @@ def simulation_html(plan: Plan, summary) -> str:
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
         f"Hatch open, {summary.runs} runs (abort probability {100 * summary.abort_probability:.1f} %)",
         "Minimum consumable margin (min, worst EV)"))
-    fig.add_trace(go.Histogram(x=np.asarray(summary.duration_s) / 3600.0, nbinsx=40, name="hatch open (h)",
+    fig.add_trace(go.Histogram(x=np.asarray(summary.duration_s) / 3600.0, nbinsx=40, name="hatch open",
                                marker_color="#1f5fa8"), row=1, col=1)
     fig.add_vline(x=plan.hatch_open_s / 3600.0, line=dict(color="black", dash="dash"), row=1, col=1,
-                  annotation_text="planned")
+                  annotation_text=f"planned {hm(plan.hatch_open_s)}")
     for c in cons:
         v = margins[c][np.isfinite(margins[c])]
         fig.add_trace(go.Box(y=v, name=c, boxpoints=False), row=1, col=2)
-    fig.update_xaxes(title_text="h", row=1, col=1)
+    lo, hi = np.quantile(np.asarray(summary.duration_s), [0.0, 1.0]) / 3600.0
+    fig.update_xaxes(title_text="hatch open (h:mm)", row=1, col=1, **_hm_axis(lo, hi))
     fig.update_yaxes(title_text="runs", row=1, col=1)
     fig.update_yaxes(title_text="min", row=1, col=2)
     fig.update_layout(height=420, showlegend=False, title=f"EVA {plan.name}: Monte Carlo (seed {summary.seed})")
-    gantt = figure(plan).to_html(include_plotlyjs=True, full_html=False)
-    dist = fig.to_html(include_plotlyjs=False, full_html=False)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>EVA {plan.name}</title></head>"
-            f"<body style='font-family:sans-serif'>{gantt}{dist}</body></html>")
+    return _page(f"EVA {plan.name}", _div(figure(plan), first=True) + _div(fig))
 
 
 def write_simulation_html(plan: Plan, summary, path: str | Path) -> Path:
     return _write(simulation_html(plan, summary), path)
 
 
-def history_html(replays, target: float = 0.15) -> str:
-    """One page for ``tiangong eva history``: real vs planned vs simulated hatch-open duration of every
-    replayed EVA (the +-``target`` band around the real time of the validation EVAs, the simulated
-    p5-p95 as an error bar), published vs planned hatch open -> both outside, then each EVA's Gantt."""
+def _hm_axis(lo_h: float, hi_h: float, step_min: int = 30) -> dict:
+    """Axis ticks in h:mm for an axis in hours."""
+    import math
+
+    a, b = math.floor(lo_h * 60 / step_min) * step_min, math.ceil(hi_h * 60 / step_min) * step_min
+    ticks = list(range(int(a), int(b) + 1, step_min))
+    return dict(tickvals=[t / 60 for t in ticks], ticktext=[hm(t * 60) for t in ticks])
+
+
+def reliability(samples: dict, real: dict, names: list[str], levels=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)):
+    """Observed coverage of the central intervals of each nominal level over ``names``."""
+    import numpy as np
+
+    out = []
+    for lv in levels:
+        lo, hi = 0.5 - lv / 2, 0.5 + lv / 2
+        hits = [np.quantile(samples[n], lo) <= real[n] <= np.quantile(samples[n], hi) for n in names]
+        out.append(float(np.mean(hits)) if hits else float("nan"))
+    return list(levels), out
+
+
+def history_html(replays, scores) -> str:
+    """One page for ``tiangong eva history``: real vs forecast (median, 50 % and 90 % intervals; calibration
+    EVAs left out of their own fit) vs baseline vs task plan; the reliability diagram (observed vs nominal
+    coverage of central intervals, forecast and baseline); published vs planned both-outside; every Gantt."""
+    import numpy as np
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from .forecast import climatology
+
     h = lambda s: None if s is None else s / 3600.0  # noqa: E731
     label = [f"{r.eva.name} ({r.eva.role[:5]})" for r in replays]
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], shared_yaxes=True, subplot_titles=(
-        "Hatch open -> hatch close (h)", "Hatch open -> both outside (h)"))
-    first_band = True
-    for r, y in zip(replays, label):
-        if r.eva.role == "validation":
-            fig.add_trace(go.Scatter(x=[h(r.real_s) * (1 - target), h(r.real_s) * (1 + target)], y=[y, y],
-                                     mode="lines", line=dict(color="rgba(46,160,44,0.35)", width=14),
-                                     name=f"real +-{100 * target:.0f} %", legendgroup="band", showlegend=first_band),
-                          row=1, col=1)
-            first_band = False
+    fc = [scores.forecast[r.eva.name] for r in replays]
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.66, 0.34], shared_yaxes=True, subplot_titles=(
+        "Hatch open -> hatch close (h:mm): real vs forecast", "Hatch open -> both outside (h:mm)"))
+    fig.add_trace(go.Scatter(x=[h(f.median_s) for f in fc], y=label, mode="markers", name="forecast: median, 90 % interval",
+                             marker=dict(symbol="line-ns-open", size=16, color="#d62728", line=dict(width=3)),
+                             error_x=dict(type="data", symmetric=False, array=[h(f.p95_s - f.median_s) for f in fc],
+                                          arrayminus=[h(f.median_s - f.p05_s) for f in fc], thickness=1.5, width=6),
+                             hovertext=[f"{r.eva.name}: forecast {hm(f.median_s)} (5-95 %: {hm(f.p05_s)}-{hm(f.p95_s)}; "
+                                        f"50 %: {hm(f.p25_s)}-{hm(f.p75_s)}), real {hm(f.real_s)}"
+                                        for r, f in zip(replays, fc)], hoverinfo="text"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[h(f.p25_s) for f in fc] , y=label, mode="markers", name="forecast 50 % interval",
+                             marker=dict(symbol="line-ns-open", size=10, color="#d62728"),
+                             error_x=dict(type="data", symmetric=False, array=[h(f.p75_s - f.p25_s) for f in fc],
+                                          arrayminus=[0] * len(fc), thickness=7, width=0, color="rgba(214,39,40,0.45)"),
+                             hoverinfo="skip"), row=1, col=1)
+    base = [scores.baseline[r.eva.name] for r in replays]
+    fig.add_trace(go.Scatter(x=[h(b.median_s) for b in base], y=label, mode="markers", name="baseline (median of earlier EVAs)",
+                             marker=dict(symbol="square-open", size=9, color="#2ca02c")), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[h(r.planned_s) for r in replays], y=label, mode="markers", name="task plan (nominal)",
+                             marker=dict(symbol="circle-open", size=9, color="#1f5fa8")), row=1, col=1)
     fig.add_trace(go.Scatter(x=[h(r.real_s) for r in replays], y=label, mode="markers", name="real",
                              marker=dict(symbol="diamond", size=11, color="black")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[h(r.planned_s) for r in replays], y=label, mode="markers", name="planned",
-                             marker=dict(symbol="circle", size=9, color="#1f5fa8")), row=1, col=1)
-    sims = [(r, y) for r, y in zip(replays, label) if r.sim_median_s is not None]
-    if sims:
-        fig.add_trace(go.Scatter(
-            x=[h(r.sim_median_s) for r, _ in sims], y=[y for _, y in sims], mode="markers",
-            name="simulated median (p5-p95)", marker=dict(symbol="x", size=9, color="#ff7f0e"),
-            error_x=dict(type="data", symmetric=False, array=[h(r.sim_p95_s - r.sim_median_s) for r, _ in sims],
-                         arrayminus=[h(r.sim_median_s - r.sim_p5_s) for r, _ in sims])), row=1, col=1)
     both = [(r, y) for r, y in zip(replays, label) if r.real_both_out_s is not None]
     fig.add_trace(go.Scatter(x=[h(r.real_both_out_s) for r, _ in both], y=[y for _, y in both],
                              mode="markers", name="real", showlegend=False,
                              marker=dict(symbol="diamond", size=11, color="black")), row=1, col=2)
     fig.add_trace(go.Scatter(x=[h(r.planned_both_out_s) for r in replays], y=label, mode="markers",
-                             name="planned", showlegend=False, marker=dict(size=9, color="#1f5fa8")), row=1, col=2)
+                             name="task plan", showlegend=False, marker=dict(symbol="circle-open", size=9, color="#1f5fa8")),
+                  row=1, col=2)
+    hi = max([f.p95_s for f in fc] + [r.real_s for r in replays] + [r.planned_s for r in replays]) / 3600
+    fig.update_xaxes(row=1, col=1, range=[0, hi * 1.05], **_hm_axis(0, hi, 60))
+    hb = max(r.planned_both_out_s for r in replays) / 3600
+    fig.update_xaxes(row=1, col=2, **_hm_axis(0, max(hb, 3.0), 60))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=120 + 38 * len(replays), title="Real Chinese EVAs: real vs planned vs simulated",
-                      legend=dict(orientation="h", y=-0.12))
-    parts = [fig.to_html(include_plotlyjs=True, full_html=False)]
+    fig.update_layout(height=160 + 34 * len(replays), autosize=True, margin=dict(l=10, r=10),
+                      title="Real Chinese EVAs: forecast (calibration EVAs leave-one-out) vs real",
+                      legend=dict(orientation="h", y=-0.18))
+    # reliability
+    rel = make_subplots(rows=1, cols=2, subplot_titles=[
+        f"{x} EVAs ({'leave-one-out' if x == 'calibration' else 'fit on calibration'})" for x in ("calibration", "validation")])
+    published = [(r.eva.hatch_open, r.real_s) for r in scores.replays]
+    real = {r.eva.name: r.real_s for r in scores.replays}
+    base_s = {r.eva.name: climatology(r.eva.hatch_open, published) for r in scores.replays}
+    for col, role in enumerate(("calibration", "validation"), start=1):
+        names = [r.eva.name for r in scores.replays if r.eva.role == role]
+        rel.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(color="grey", dash="dot"),
+                                 name="perfect reliability", showlegend=col == 1), row=1, col=col)
+        for who, smp, colour in (("forecast", scores.samples, "#d62728"), ("baseline", base_s, "#2ca02c")):
+            lv, obs = reliability(smp, real, names)
+            rel.add_trace(go.Scatter(x=lv, y=obs, mode="lines+markers", name=who, line=dict(color=colour),
+                                     showlegend=col == 1), row=1, col=col)
+        rel.update_xaxes(title_text="nominal central interval", range=[0, 1], row=1, col=col)
+        rel.update_yaxes(title_text="observed share of real EVAs inside", range=[-0.02, 1.02], row=1, col=col)
+    rel.update_layout(height=380, autosize=True, margin=dict(l=10, r=10), title="Reliability: are the intervals honest?")
+    tab = ["<table style='border-collapse:collapse;margin:8px 0'><tr>" + "".join(
+        f"<th style='padding:2px 8px;border-bottom:1px solid #999'>{c}</th>" for c in
+        ("EVAs", "", "MAE", "bias", "CRPS (min)", "in 50 %", "in 90 %")) + "</tr>"]
+    for role in ("calibration", "validation"):
+        t = scores.table(role)
+        for who in ("forecast", "baseline"):
+            m = t[who]
+            if not m:
+                continue
+            tab.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in (
+                role if who == "forecast" else "", who, f"{100 * m['mae']:.1f} %", f"{100 * m['bias']:+.1f} %",
+                f"{m['crps_s'] / 60:.1f}", f"{100 * m['cover_50']:.0f} %", f"{100 * m['cover_90']:.0f} %")) + "</tr>")
+    tab.append("</table>")
+    parts = [_div(fig, first=True), "<h3>Forecast skill vs the climatological baseline</h3>", "".join(tab),
+             _div(rel)]
     for r in replays:
-        parts.append(f"<h3>{r.eva.mission} EVA-{r.eva.eva_number} ({r.eva.role}): real "
-                     f"{r.real_s / 3600:.2f} h, planned {r.planned_s / 3600:.2f} h</h3>")
-        parts.append(figure(r.plan).to_html(include_plotlyjs=False, full_html=False))
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>tiangong: real EVAs</title></head>"
-            f"<body style='font-family:sans-serif'>{''.join(parts)}</body></html>")
+        f = scores.forecast[r.eva.name]
+        parts.append(f"<h3>{r.eva.mission} EVA-{r.eva.eva_number} ({r.eva.role}): real {hm(r.real_s)}, "
+                     f"task plan {hm(r.planned_s)}, forecast {hm(f.median_s)} ({hm(f.p05_s)}-{hm(f.p95_s)})</h3>")
+        parts.append(_div(figure(r.plan)))
+    return _page("tiangong: real EVAs", "".join(parts))
 
 
-def write_history_html(replays, path: str | Path, target: float = 0.15) -> Path:
-    return _write(history_html(replays, target), path)
+def write_history_html(replays, scores, path: str | Path) -> Path:
+    return _write(history_html(replays, scores), path)
+
+
+def prediction_html(pr) -> str:
+    """``tiangong eva predict --html``: the forecast distribution (with the task plan and the suit limit)
+    and the plan's Gantt chart."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    q = pr.quantiles
+    x = np.asarray(pr.samples_s) / 3600.0
+    fig = go.Figure(go.Histogram(x=x, nbinsx=60, marker_color="#d62728", name="forecast"))
+    for v, txt, colour in ((pr.plan.hatch_open_s, f"task plan {hm(pr.plan.hatch_open_s)}", "#1f5fa8"),
+                           (q["median"], f"median {hm(q['median'])}", "black"),
+                           (pr.suit_usable_s, f"usable suit time {hm(pr.suit_usable_s)}", "red")):
+        fig.add_vline(x=v / 3600.0, line=dict(color=colour, dash="dash"), annotation_text=txt)
+    fig.add_vrect(x0=q["p05"] / 3600, x1=q["p95"] / 3600, fillcolor="#d62728", opacity=0.08, line_width=0)
+    fig.update_xaxes(title_text="hatch open -> hatch close (h:mm)", **_hm_axis(float(x.min()), float(x.max())))
+    fig.update_yaxes(title_text="runs")
+    fig.update_layout(height=380, autosize=True, showlegend=False, title=(
+        f"EVA forecast {pr.name}: median {hm(q['median'])}, 50 % {hm(q['p25'])}-{hm(q['p75'])}, 90 % "
+        f"{hm(q['p05'])}-{hm(q['p95'])}; P(beyond suit time) {100 * pr.p_exceed_suit_limit:.1f} % ({pr.runs} runs)"))
+    return _page(f"EVA forecast {pr.name}", _div(fig, first=True) + _div(figure(pr.plan)))
+
+
+def write_prediction_html(pr, path: str | Path) -> Path:
+    return _write(prediction_html(pr), path)

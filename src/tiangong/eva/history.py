@@ -21,8 +21,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
 from ..timeutil import iso_z, parse_utc, seconds_between
-from .library import Library, _Model, explain_validation, load_library, read_toml
-from .plan import Crew, Environment, Plan, PlanRequest, TaskRequest, plan_eva
+from .library import Library, _Model, load_library, read_toml
+from .plan import Crew, Environment, Plan, PlanRequest, TaskRequest, check_eva_date, explain, plan_eva
 
 HORIZON_H = 16.0  # planning window after the earliest start for a replay
 
@@ -52,6 +52,7 @@ class HistoryEva(_Model):
 
     @model_validator(mode="after")
     def _check(self):
+        check_eva_date(self.hatch_open, self.airlock, "hatch_open")
         if self.hatch_close <= self.hatch_open:
             raise ValueError("hatch_close must be after hatch_open")
         if self.both_out is not None and not self.hatch_open <= self.both_out <= self.hatch_close:
@@ -76,7 +77,8 @@ class HistoryEva(_Model):
         dep = next(t for t in lib.task if t.kind == "depress").duration_min
         t0 = self.hatch_open - dt.timedelta(minutes=dep)
         return PlanRequest(name=self.name, description=f"{self.mission} EVA-{self.eva_number} (replay)",
-                           earliest_start=t0, latest_end=t0 + dt.timedelta(hours=HORIZON_H), airlock=self.airlock,
+                           earliest_start=t0, latest_end=t0 + dt.timedelta(hours=HORIZON_H),
+                           hatch_open=self.hatch_open, airlock=self.airlock,
                            crew=self.crew, objective="shortest", suit_rated_h=self.suit_rated_h,
                            suit_reserve_min=30.0, task=self.task)
 
@@ -87,7 +89,7 @@ def load_history(path: str | Path) -> HistoryEva:
     try:
         return HistoryEva.model_validate(data)
     except ValidationError as exc:
-        raise InputError(where, explain_validation(exc, HistoryEva, data)) from None
+        raise InputError(where, explain(exc, HistoryEva, data)) from None
     except InputError as exc:
         raise InputError(where, str(exc)) from None
 

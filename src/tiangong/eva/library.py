@@ -29,7 +29,9 @@ EVS = ("EV1", "EV2")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # finite numbers only: ``inf`` / ``nan`` in any EVA file (library, request, history) is refused
+    # with the file and field named (issue 9)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TaskSpec(_Model):
@@ -151,11 +153,21 @@ def read_toml(path: str | Path | None, default_resource: str | None = None) -> t
         p = Path(path)
         if not p.is_file():
             raise InputError(str(path), "file not found")
-        text, where = p.read_text(encoding="utf-8"), str(path)
+        where = str(path)
+        raw = p.read_bytes()
+        if len(raw) > 1_000_000:
+            raise InputError(where, f"{len(raw)} bytes: too large for an EVA file (limit 1 MB)")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(where, f"not UTF-8 text (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+                                    "save the file as UTF-8") from None
     try:
         return tomllib.loads(text), where
     except tomllib.TOMLDecodeError as exc:
         raise InputError(where, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(where, "not valid TOML: nested too deeply") from None
 
 
 def check_precedence(tasks: dict[str, TaskSpec], where: str, field: str = "precedence") -> None:

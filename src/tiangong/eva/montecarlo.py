@@ -35,7 +35,7 @@ import numpy as np
 
 from ..errors import InputError
 from .library import PHASES, SECOND_EGRESS, Library
-from .plan import Plan, PlanRequest
+from .plan import Plan, PlanRequest, base_name
 from .simulate import DurationStats
 from .simulate import quantiles as _q
 
@@ -56,9 +56,9 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
         planned_roles.setdefault(row.name, []).append(row.role)
 
     def spec_of(name: str) -> "TaskSpec":
-        s = lib.tasks[name]
-        r = reqs.get(name)
-        n = r.count if r else 1
+        s = lib.tasks[base_name(name)]
+        r = reqs.get(base_name(name))
+        n = r.count if r and not (s.needs_daylight or s.needs_comm) else 1  # window-bound: one item each
         must = req.objective == "shortest" or r is None or r.must is None or r.must
         add = extra if s.kind in ("egress", SECOND_EGRESS, "ingress") else 0.0
         roles = planned_roles.get(name, s.roles)  # a one-person task: the EV the planner chose
@@ -72,7 +72,7 @@ def task_specs(plan: Plan, req: PlanRequest, lib: Library) -> list:
     egress = next(t.name for t in lib.task if t.kind == "egress")
     ingress = next(t.name for t in lib.task if t.kind == "ingress")
     inner = sorted(((s, e, n) for n, (s, e) in spans.items()
-                    if (n.startswith("arm_move:") or lib.tasks[n].kind not in PHASES) and e > s),
+                    if (n.startswith("arm_move:") or lib.tasks[base_name(n)].kind not in PHASES) and e > s),
                    key=lambda x: (x[0], x[1], x[2]))
     blocks: list[list] = []
     for s, e, n in inner:

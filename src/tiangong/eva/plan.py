@@ -29,6 +29,7 @@ import datetime as dt
 import functools
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -44,14 +45,50 @@ from .library import (
 
 GROUPS = ("precedence", "suit", "daylight", "comm", "arm", "window")
 DEFAULT_HORIZON_H = 12.0
+DEPRESS_MIN_DEFAULT = 40.0  # the packaged library's depress (min): default earliest_start before a hatch_open
+PART = "#"  # "lift_panoramic_camera#2": the 2nd item of a window-bound task with count > 1
+
+
+def base_name(item: str) -> str:
+    """The library task of a plan item (``"lift_panoramic_camera#2"`` -> ``"lift_panoramic_camera"``)."""
+    return item.split(PART, 1)[0]
 
 
 # --------------------------------------------------------------------------- request
 
 class Crew(_Model):
-    EV1: str
-    EV2: str
-    IV: str
+    EV1: str = Field(min_length=1)
+    EV2: str = Field(min_length=1)
+    IV: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        people = {"EV1": self.EV1, "EV2": self.EV2, "IV": self.IV}
+        for a, b in (("EV1", "EV2"), ("EV1", "IV"), ("EV2", "IV")):
+            if people[a].strip().casefold() == people[b].strip().casefold():
+                raise ValueError(f"{people[a]!r} is both {a} and {b}: one person cannot hold two roles")
+        return self
+
+
+# The station's history (data/history/tiangong.toml): Tianhe launched 2021-04-29 03:23 UTC, Wentian docked
+# 2022-07-24 19:13 UTC; the ephemeris (DE421) ends 2053-10-09.
+STATION_FROM = dt.datetime(2021, 4, 29, 3, 23, 15, tzinfo=dt.timezone.utc)
+EPHEMERIS_UNTIL = dt.datetime(2053, 10, 1, tzinfo=dt.timezone.utc)
+
+
+def check_eva_date(when: dt.datetime, airlock: str, field: str = "earliest_start") -> None:
+    """An EVA needs the station (and, for the Wentian airlock, Wentian) to exist, inside the ephemeris."""
+    from ..station import history
+
+    if when < STATION_FROM:
+        raise ValueError(f"{field}: {iso_z(when, 0)} is before the station existed (Tianhe launched {iso_z(STATION_FROM, 0)})")
+    if when > EPHEMERIS_UNTIL:
+        raise ValueError(f"{field}: {iso_z(when, 0)} is after the end of the ephemeris (DE421, {iso_z(EPHEMERIS_UNTIL, 0)})")
+    if airlock == "wentian":
+        dock = next(e.time for e in history() if e.kind == "module_dock" and e.name == "Wentian")
+        if when < dock:
+            raise ValueError(f"airlock: 'wentian' on {iso_z(when, 0)}: Wentian docked only on {iso_z(dock, 0)} "
+                             "(use 'tianhe_node')")
 
 
 class TaskRequest(_Model):
@@ -59,7 +96,9 @@ class TaskRequest(_Model):
     must: bool | None = None  # default: true (always for objective "shortest")
     priority: int | None = Field(default=None, ge=1, le=10)
     worksite: str | None = None  # override of the library worksite (e.g. the same job on Mengtian)
-    count: int = Field(default=1, ge=1, le=10)  # identical items done back to back: count x duration
+    # identical items: count x duration back to back; a task that needs a daylight or contact window is
+    # split into ``count`` items, each in its own window (e.g. several camera lifts in one EVA)
+    count: int = Field(default=1, ge=1, le=10)
     after: tuple[str, ...] = ()  # requested tasks that must finish first (on top of the library's precedence)
 
 
@@ -68,8 +107,11 @@ class PlanRequest(_Model):
 
     name: str = "eva"
     description: str = ""
-    earliest_start: dt.datetime
+    earliest_start: dt.datetime | None = None  # default: hatch_open - the library depress time
     latest_end: dt.datetime | None = None  # default earliest_start + 12 h
+    # the hatch-open time, if fixed (a real EVA's published time): the plan opens the hatch exactly then
+    # (depress right before it) and never slides the EVA to another daylight phase
+    hatch_open: dt.datetime | None = None
     airlock: Literal["wentian", "tianhe_node"] = "wentian"
     crew: Crew
     objective: Literal["shortest", "priority"] = "shortest"
@@ -87,19 +129,29 @@ class PlanRequest(_Model):
     crew_day_max_h: float = Field(default=20.0, gt=0, le=24)
     task: tuple[TaskRequest, ...] = Field(min_length=1)
 
-    @field_validator("earliest_start", "latest_end", mode="before")
+    @field_validator("earliest_start", "latest_end", "hatch_open", mode="before")
     @classmethod
     def _utc(cls, v):
         return None if v is None else parse_utc(v)
 
     @model_validator(mode="after")
     def _check(self):
+        if self.earliest_start is None:
+            if self.hatch_open is None:
+                raise ValueError("earliest_start: give earliest_start (a window) or hatch_open (a fixed hatch-open "
+                                 "time)")
+            object.__setattr__(self, "earliest_start", self.hatch_open - dt.timedelta(minutes=DEPRESS_MIN_DEFAULT))
+        check_eva_date(self.hatch_open or self.earliest_start, self.airlock,
+                       "hatch_open" if self.hatch_open is not None else "earliest_start")
         if self.latest_end is None:
             object.__setattr__(self, "latest_end", self.earliest_start + dt.timedelta(hours=DEFAULT_HORIZON_H))
         if self.latest_end <= self.earliest_start:
-            raise ValueError("latest_end must be after earliest_start")
+            raise ValueError("latest_end: must be after earliest_start")
         if self.latest_end - self.earliest_start > dt.timedelta(hours=24):
-            raise ValueError("latest_end - earliest_start must be at most 24 h")
+            raise ValueError("latest_end: latest_end - earliest_start must be at most 24 h")
+        if self.hatch_open is not None and not self.earliest_start < self.hatch_open < self.latest_end:
+            raise ValueError(f"hatch_open: {iso_z(self.hatch_open, 0)} is outside the window earliest_start "
+                             f"{iso_z(self.earliest_start, 0)} - latest_end {iso_z(self.latest_end, 0)}")
         return self
 
     @property
@@ -118,13 +170,20 @@ class PlanRequest(_Model):
         return wake + dt.timedelta(hours=self.prep_h), wake + dt.timedelta(hours=self.crew_day_max_h)
 
 
+def explain(exc: ValidationError, root, data=None) -> str:
+    """One line for a validation error; a whole-request check names its field itself (``hatch_open: ...``)."""
+    msg = explain_validation(exc, root, data)
+    rest = msg.removeprefix("(top level): ")
+    return rest if rest != msg and re.match(r"^[a-z_]+(\.[A-Za-z0-9_]+)*: ", rest) else msg
+
+
 def load_request(path: str | Path) -> PlanRequest:
     """Read and validate a plan request; errors name the file and the field."""
     data, where = read_toml(path)
     try:
         return PlanRequest.model_validate(data)
     except ValidationError as exc:
-        raise InputError(where, explain_validation(exc, PlanRequest, data)) from None
+        raise InputError(where, explain(exc, PlanRequest, data)) from None
     except InputError as exc:  # a bad date inside a validator
         raise InputError(where, str(exc)) from None
 
@@ -270,7 +329,7 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
              suit_usable: int, arm_time: dict[tuple[str, str], int] | None = None,
              walk_time: dict[tuple[str, str], int] | None = None, objective: str = "shortest",
              relax: frozenset[str] = frozenset(), extended_horizon: int | None = None,
-             time_limit_s: float = 5.0, workers: int = 1) -> Solution:
+             time_limit_s: float = 5.0, workers: int = 1, fixed_hatch: bool = False) -> Solution:
     """Solve the scheduling model (times in minutes from the earliest start)."""
     from ortools.sat.python import cp_model
 
@@ -308,6 +367,9 @@ def schedule(items: list[Item], *, horizon: int, daylight: list[tuple[int, int]]
     close = phase("closeout")
     m.Add(E[dep] <= S[egr])
     m.Add(E[ing] <= S[rep])
+    if fixed_hatch:  # a given hatch-open time: depress from minute 0, hatch opens right after it
+        m.Add(S[dep] == 0)
+        m.Add(S[egr] == E[dep])
     second = phase(SECOND_EGRESS)
     for n in second:  # the second EV leaves the airlock after the first one, and works only once outside
         m.Add(S[n] >= E[egr])
@@ -552,22 +614,33 @@ def build_items(req: PlanRequest, lib: Library, where: str = "request") -> list[
         [p for p in s.precedence if p in chosen] + list(reqs[n].after if n in reqs else ())))})
         for n, s in chosen.items()}
     check_precedence(chosen, where, "precedence (library + after)")
+    # a window-bound task (daylight / contact) with count > 1 becomes ``count`` chained items, each inside
+    # its own window; whatever waits for the task waits for its last item
+    parts = {n: (reqs[n].count if (n in reqs and (s.needs_daylight or s.needs_comm)) else 1)
+             for n, s in chosen.items()}
+    last = {n: (n if k == 1 else f"{n}{PART}{k}") for n, k in parts.items()}
     items = []
     for n, s in chosen.items():
         r = reqs.get(n)
-        dur = s.duration_min * (r.count if r else 1) + (extra if s.kind in ("egress", SECOND_EGRESS, "ingress") else 0.0)
+        k_parts = parts[n]
+        per = (r.count if r else 1) if k_parts == 1 else 1
+        dur = s.duration_min * per + (extra if s.kind in ("egress", SECOND_EGRESS, "ingress") else 0.0)
         ws = r.worksite if (r and r.worksite) else lib.worksite_of(s, req.airlock)
         if s.arm_support:
             check_reach(lib, n, ws, where)
-        items.append(Item(
-            name=n, dur=math.ceil(dur - 1e-9), worksite=ws,
-            roles=tuple(x for x in s.roles if not (s.ev_choice and x in EVS)),
-            ev_options=s.ev_roles if s.ev_choice else (),
-            kind=s.kind, precedence=s.precedence,
-            needs_daylight=s.needs_daylight, needs_comm=s.needs_comm, arm=s.arm_support,
-            priority=(r.priority if r and r.priority is not None else s.priority),
-            must=(s.kind in PHASES + (SECOND_EGRESS,)) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
-        ))
+        prec = tuple(last[p] for p in s.precedence)
+        for k in range(1, k_parts + 1):
+            items.append(Item(
+                name=n if k == 1 else f"{n}{PART}{k}", dur=math.ceil(dur - 1e-9), worksite=ws,
+                roles=tuple(x for x in s.roles if not (s.ev_choice and x in EVS)),
+                ev_options=s.ev_roles if s.ev_choice else (),
+                kind=s.kind, precedence=prec if k == 1 else ((n if k == 2 else f"{n}{PART}{k - 1}"),),
+                needs_daylight=s.needs_daylight, arm=s.arm_support,
+                # a given hatch-open time is a fact: the (U) relay model does not move the hatch opening
+                needs_comm=s.needs_comm and not (s.kind == "egress" and req.hatch_open is not None),
+                priority=(r.priority if r and r.priority is not None else s.priority),
+                must=(s.kind in PHASES + (SECOND_EGRESS,)) or req.objective == "shortest" or (r.must if r and r.must is not None else True),
+            ))
     return items
 
 
@@ -601,6 +674,17 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     day_start, day_end = req.crew_day()
     t0 = max(req.earliest_start, day_start)
     t_end = min(req.latest_end, day_end)
+    fixed = req.hatch_open is not None
+    if fixed:  # the depress ends at the given hatch-open time; the plan does not move
+        dep_min = next(it.dur for it in items if it.kind == "depress")
+        t0 = req.hatch_open - dt.timedelta(minutes=dep_min)
+        if t0 < day_start:
+            raise InfeasiblePlan(where, f"infeasible: binding constraint: crew day: hatch_open {iso_z(req.hatch_open, 0)} "
+                                        f"needs the depress from {iso_z(t0, 0)}, before wake + prep "
+                                        f"{iso_z(day_start, 0)}", ["window"])
+        if t0 < req.earliest_start:
+            raise InputError(where, f"hatch_open: {iso_z(req.hatch_open, 0)} leaves less than the {dep_min} min "
+                                    f"depress after earliest_start {iso_z(req.earliest_start, 0)}")
     if t_end <= t0:
         raise InfeasiblePlan(where, f"infeasible: binding constraint: crew day: the window {iso_z(t0, 0)} - "
                                     f"{iso_z(t_end, 0)} is empty (wake {iso_z(day_start - dt.timedelta(hours=req.prep_h), 0)}, "
@@ -616,7 +700,7 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     walk = walk_times(lib, [it.worksite for it in items if set(it.roles + it.ev_options) & set(EVS)])
     usable = int(math.floor(req.suit_usable_min))
     kw = dict(horizon=horizon, daylight=daylight, comm=comm, suit_usable=usable, arm_time=arm, walk_time=walk,
-              objective=req.objective, extended_horizon=ext, workers=workers)
+              objective=req.objective, extended_horizon=ext, workers=workers, fixed_hatch=fixed)
     sol = schedule(items, time_limit_s=time_limit_s, **kw)
     if sol.status in ("infeasible", "unknown"):
         binding = explain_infeasible(items, **kw) if explain else []
@@ -634,7 +718,7 @@ def plan_eva(req: PlanRequest, lib: Library | None = None, *, env: Environment |
     for it in items:
         if it.name not in sol.start:
             continue
-        s = specs[it.name]
+        s = specs[base_name(it.name)]
         for role in sorted(it.roles + sol.evs.get(it.name, ()), key=ROLES.index):
             rows.append(PlannedTask(it.name, s.title, role, when(sol.start[it.name]), when(sol.end[it.name]),
                                     it.worksite, lib.metabolic_watts(s) if role in ("EV1", "EV2") else None))
