@@ -107,11 +107,21 @@ def test_station_app_json():
     assert set(doc["crew"]) == {"Chen Dong", "Liu Yang", "Cai Xuzhe"}
 
 
-def test_station_app_default_date_is_today():
+def test_station_app_default_date_is_the_end_of_the_history():
+    """Without --at: the last known event (inside the history, said so), not today past its end."""
+    from tiangong.station import history
+    from tiangong.timeutil import iso_z
+
+    last = history("tiangong")[-1]
     res = runner.invoke(station_app, ["show", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["at"].endswith("T00:00:00Z")
+    assert doc["at"] == iso_z(last.end_time or last.time, 0)
+    res = runner.invoke(station_app, ["show"])
+    assert res.exit_code == 0 and "--at not given: showing the end of the known history" in res.output
+    # a fixed configuration has no history: today, also said so
+    res = runner.invoke(station_app, ["show", "--config", "iss"])
+    assert res.exit_code == 0 and "--at not given: today" in res.output
 
 
 def test_station_app_bad_config():

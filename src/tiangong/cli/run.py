@@ -31,21 +31,28 @@ def scenarios_cmd(as_json: bool = typer.Option(False, "--json", help="print one 
 
 
 def run_cmd(
-    scenario: str = typer.Argument(..., help="built-in scenario name or a TOML file"),
-    out: Path = typer.Option(None, "--out", help="output directory (default runs/<name>)"),
+    scenario: str = typer.Argument(..., metavar="SCENARIO", help="built-in scenario name or a TOML file"),
+    out: str = typer.Option(None, "--out", metavar="DIR", show_default="runs/<name>", help="output directory"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON document"),
-    sample_s: float = typer.Option(None, "--sample-s", help="telemetry sample interval, seconds"),
+    sample_s: float = typer.Option(None, "--sample-s", metavar="SECONDS", show_default="the scenario's sample_s",
+                                   help="telemetry sample interval, seconds"),
+    force: bool = typer.Option(False, "--force", help="replace a complete run already in the output directory"),
 ) -> None:
-    """Run a scenario; write telemetry.duckdb, summary.json and report.html."""
+    """Run a scenario; write telemetry.duckdb, summary.json, report.html and status.json."""
+    from ..rundir import RunDir, check_out_path
     from ..sim.run import simulate
     from ..sim.scenario import Scenario
+    from ..validation import check_finite, check_sample_count
 
-    if sample_s is not None and not (0 < sample_s <= 86400):
-        raise InputError("--sample-s", f"{sample_s:g} is not in (0, 86400] seconds")
+    if sample_s is not None:
+        check_finite(sample_s, "--sample-s", lo=1e-3, hi=86400, why="seconds between telemetry samples")
     sc = Scenario.load(scenario)
+    if sample_s is not None:
+        check_sample_count(sc.duration_s, sample_s, "--sample-s")
+    out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
+    RunDir(out_dir, sc.name, force=force).check()  # refuse a busy or complete directory before running
     result = simulate(sc, progress=not as_json, sample_s=sample_s)
-    out_dir = out or Path("runs") / sc.name
-    paths = result.write(out_dir)
+    paths = result.write(out_dir, force=force)
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, indent=2))
@@ -85,13 +92,23 @@ def _print_summary(s: dict, paths: dict) -> None:
         console.print(f"{k}: {p}")
 
 
-def export_cmd(run_dir: Path = typer.Argument(..., help="a run directory (with telemetry.duckdb)"),
+def export_cmd(run_dir: str = typer.Argument(..., metavar="RUN_DIR", help="a complete run directory"),
                parquet: bool = typer.Option(False, "--parquet", help="write one Parquet file per table"),
-               out: Path = typer.Option(None, "--out", help="output directory (default RUN_DIR/parquet)")) -> None:
+               out: str = typer.Option(None, "--out", metavar="DIR", show_default="RUN_DIR/parquet",
+                                       help="output directory")) -> None:
     """Export a run's archive (Parquet)."""
     from ..archive import export_parquet
+    from ..rundir import check_out_path, os_error, require_complete
 
     if not parquet:
         raise InputError("--parquet", "choose an export format (only --parquet is available)")
-    for p in export_parquet(run_dir, out):
+    if "\x00" in run_dir:
+        raise InputError("RUN_DIR", "the path contains a NUL byte")
+    rd = require_complete(run_dir, run_dir)
+    dest = check_out_path(out) if out is not None else None
+    try:
+        paths = export_parquet(rd, dest)
+    except OSError as exc:
+        raise os_error("--out", exc) from None
+    for p in paths:
         typer.echo(str(p))

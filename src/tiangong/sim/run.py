@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,18 +188,12 @@ class Result:
         t = np.array([(when - self.record.epoch).total_seconds()])
         return float(_values(self.trajectory, name, t)[0])
 
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``telemetry.duckdb``, ``summary.json`` and ``report.html`` into ``out_dir``."""
-        from ..archive import write_run
-        from ..report.html import write_report
+    def write(self, out_dir: str | Path, force: bool = False) -> dict[str, Path]:
+        """Write ``telemetry.duckdb``, ``summary.json`` and ``report.html`` into ``out_dir``: crash-safe
+        and exclusive (:mod:`tiangong.rundir`); replacing a complete run needs ``force``."""
+        from ..rundir import write_run_dir
 
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {"telemetry": out / "telemetry.duckdb", "summary": out / "summary.json", "report": out / "report.html"}
-        write_run(paths["telemetry"], self.record)  # replaces an existing archive atomically
-        paths["summary"].write_text(json.dumps(self.record.summary, indent=2) + "\n")
-        write_report(paths["report"], self.record)
-        return paths
+        return write_run_dir(out_dir, self.record, force=force)
 
 
 def simulate(scenario: Scenario | str, progress: bool = False, sample_s: float | None = None) -> Result:
@@ -295,7 +288,7 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
             "propellant_used_kg": model.propellant_used_kg,
             "reboosts": len(model.reboosts),
             "load_shed_j": shed,
-            "o2_from_tanks_kg": float(traj.x0[0, traj.index("eclss.tank.o2_kg")] - traj.final("eclss.tank.o2_kg")),
+            "o2_tank_start_minus_end_kg": float(traj.x0[0, traj.index("eclss.tank.o2_kg")] - traj.final("eclss.tank.o2_kg")),
             "crew_at_end": crew_end,
         },
         "totals": {
