@@ -34,6 +34,7 @@ from pathlib import Path
 from .errors import InputError
 
 STATUS = "status.json"
+OUTPUTS = {"telemetry": "telemetry.duckdb", "summary": "summary.json", "report": "report.html"}
 FORMAT = "tiangong-run/1"
 _PARTIAL = ".partial-"
 _OLD = ".old-"
@@ -199,6 +200,11 @@ class RunDir:
         self._lock_fd: int | None = None
         self._status: dict = {}
 
+    @property
+    def paths(self) -> dict[str, Path]:
+        """The outputs' final paths (in the target)."""
+        return {k: self.target / n for k, n in OUTPUTS.items()}
+
     # ------------------------------------------------------------------ lock
     def _lock(self) -> None:
         t = self.target
@@ -240,16 +246,6 @@ class RunDir:
                                              "choose another --out (it is never replaced)")
         elif state in ("complete", "damaged") and not self.force:
             raise InputError(self.where, f"{t} already holds a {why}; use --force to replace it")
-
-    def check(self) -> None:
-        """Refuse now, before a long run, what entering would refuse: a busy, complete or foreign target."""
-        try:
-            self._lock()
-            self._check_target()
-        except OSError as exc:
-            raise InputError(self.where, f"cannot create {self.target}: {_os_reason(exc)}") from None
-        finally:
-            self._unlock()
 
     def _clean_leftovers(self) -> None:
         """Remove temporary directories of runs into this target whose process is gone."""
@@ -308,6 +304,9 @@ class RunDir:
         if isinstance(exc, KeyboardInterrupt):
             reason = "interrupted (Ctrl-C)"
         self._status.update(state="failed", finished=_now(), reason=reason[:500])
+        if isinstance(exc, InputError):  # refused input: nothing to keep, nothing to show
+            shutil.rmtree(d, ignore_errors=True)
+            return
         try:
             _write_json_atomic(d / STATUS, self._status)
             if describe(t)[0] in ("missing", "interrupted", "failed") or (
@@ -361,12 +360,17 @@ def write_run_dir(out_dir: str | os.PathLike, record, force: bool = False, where
     from .archive import write_run
     from .report.html import write_report
 
-    names = {"telemetry": "telemetry.duckdb", "summary": "summary.json", "report": "report.html"}
-    with RunDir(out_dir, record.scenario, force=force, where=where) as rd:
+    if isinstance(out_dir, RunDir):  # already entered (and locked) by the caller, e.g. for the whole run
+        rd = out_dir
+        ctx = contextlib.nullcontext(rd)
+    else:
+        rd = RunDir(out_dir, record.scenario, force=force, where=where)
+        ctx = rd
+    with ctx:
         bad = _finite(record.summary)
         if bad:
             raise InputError("summary", f"{bad} is not finite: the run produced NaN or inf; nothing was kept")
-        write_run(rd.path / names["telemetry"], record)
-        (rd.path / names["summary"]).write_text(json.dumps(record.summary, indent=2, allow_nan=False) + "\n")
-        write_report(rd.path / names["report"], record)
-    return {k: rd.target / n for k, n in names.items()}
+        write_run(rd.path / OUTPUTS["telemetry"], record)  # an OSError: RunDir records it and says so
+        (rd.path / OUTPUTS["summary"]).write_text(json.dumps(record.summary, indent=2, allow_nan=False) + "\n")
+        write_report(rd.path / OUTPUTS["report"], record)
+    return rd.paths

@@ -50,9 +50,10 @@ def run_cmd(
     if sample_s is not None:
         check_sample_count(sc.duration_s, sample_s, "--sample-s")
     out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
-    RunDir(out_dir, sc.name, force=force).check()  # refuse a busy or complete directory before running
-    result = simulate(sc, progress=not as_json, sample_s=sample_s)
-    paths = result.write(out_dir, force=force)
+    # the directory is locked, and its status.json says "running", for the whole run
+    with RunDir(out_dir, sc.name, force=force) as rd:
+        result = simulate(sc, progress=not as_json, sample_s=sample_s)
+        paths = result.write(rd)
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, indent=2))

@@ -1,0 +1,121 @@
+"""Run directories under abuse, through the CLI: ``kill -9`` at random moments of a run (20 times)
+and two runs into one directory at once.  Never a mixed directory, always a clear status."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from tiangong import rundir
+
+CLI = [sys.executable, "-c", "from tiangong.cli import main; main()"]
+
+ONE_DAY = """name = "one-day"
+start = "2022-11-29T00:00:00Z"
+end = "2022-11-30T00:00:00Z"
+sample_s = 600
+"""
+
+
+def _check_target(out):
+    """The target is absent or one complete run whose files all match its status.json."""
+    if not out.exists():
+        return None
+    st = json.loads((out / "status.json").read_text())
+    assert st["state"] == "complete", st
+    assert set(st["files"]) == {"telemetry.duckdb", "summary.json", "report.html"}
+    for name, meta in st["files"].items():
+        assert rundir._sha256(out / name) == meta["sha256"], f"{name} is not the file its run wrote"
+    assert set(p.name for p in out.iterdir()) == {"status.json", *st["files"]}
+    return st
+
+
+def _check_leftovers(parent, out):
+    """Anything else beside the target is a temporary directory that says what it is and is refused."""
+    for d in parent.iterdir():
+        if not d.name.startswith(out.name + "."):
+            continue  # the target itself, its lock, another target
+        assert d.name.startswith(out.name + ".partial-") or d.name.startswith(out.name + ".old-"), d
+        state, _ = rundir.describe(d)
+        assert state in ("interrupted", "complete", "not-a-run"), (d, state)
+        if state != "complete":
+            p = subprocess.run(CLI + ["export", str(d), "--parquet"], capture_output=True, text=True, timeout=120)
+            assert p.returncode == 2 and "not a complete run" in p.stderr, p.stderr
+
+
+def _kill_lane(tmp_path, f, out, full_s, seed, kills):
+    """``kills`` runs into ``out``, each killed with SIGKILL at a random moment; checked after each."""
+    rng = random.Random(seed)
+    first = _check_target(out)
+    kept = 0
+    for _ in range(kills):
+        proc = subprocess.Popen(CLI + ["run", str(f), "--out", str(out), "--json", "--force"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.1) * full_s)  # from the engine's start to after the final rename
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        st = _check_target(out)
+        assert st is not None, "a complete run never disappears"
+        kept += st["pid"] == first["pid"]
+        first = st
+        _check_leftovers(tmp_path, out)
+    return kept
+
+
+def test_kill_9_at_random_moments(tmp_path):
+    f = tmp_path / "one.toml"
+    f.write_text(ONE_DAY)
+    out = tmp_path / "out"
+    t0 = time.perf_counter()
+    p = subprocess.run(CLI + ["run", str(f), "--out", str(out), "--json"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    full_s = time.perf_counter() - t0
+    kept = _kill_lane(tmp_path, f, out, full_s, 9, 20)
+    print(f"kill -9 x20 (run {full_s:.1f} s): previous run kept {kept}, new run complete {20 - kept}")
+    # the next run cleans the leftovers of the killed ones and completes
+    p = subprocess.run(CLI + ["run", str(f), "--out", str(out), "--json", "--force"], capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    _check_target(out)
+    assert sorted(d.name for d in tmp_path.iterdir()) == [".out.lock", "one.toml", "out"]
+
+
+def test_two_runs_into_one_directory(tmp_path):
+    f = tmp_path / "one.toml"
+    f.write_text(ONE_DAY)
+    out = tmp_path / "out"
+    cmd = CLI + ["run", str(f), "--out", str(out), "--json"]
+    a = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    b = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ra, rb = a.communicate(timeout=300), b.communicate(timeout=300)
+    codes = sorted([a.returncode, b.returncode])
+    assert codes == [0, 2], (ra, rb)
+    loser = ra if a.returncode == 2 else rb
+    lines = loser[1].strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --out:"), loser[1]
+    assert "being written by another run (pid" in lines[0] or "already holds a complete run" in lines[0]
+    winner = ra if a.returncode == 0 else rb
+    st = _check_target(out)
+    assert json.loads((out / "summary.json").read_text()) == json.loads(winner[0])
+    assert st["pid"] == (a.pid if a.returncode == 0 else b.pid)
+
+
+def test_two_forced_runs_at_once_leave_one_whole_run(tmp_path):
+    f = tmp_path / "one.toml"
+    f.write_text(ONE_DAY)
+    out = tmp_path / "out"
+    cmd = CLI + ["run", str(f), "--out", str(out), "--json", "--force"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    res = [p.communicate(timeout=300) for p in procs]
+    ok = [p for p in procs if p.returncode == 0]
+    assert len(ok) >= 1 and all(p.returncode in (0, 2) for p in procs), res
+    for p, (o, e) in zip(procs, res):
+        if p.returncode == 2:
+            assert "being written by another run (pid" in e, e
+    st = _check_target(out)
+    assert st["pid"] in {p.pid for p in ok}
+    assert os.listdir(tmp_path).count("out") == 1
