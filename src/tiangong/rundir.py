@@ -68,15 +68,18 @@ def check_out_path(out: str | os.PathLike, where: str = "--out") -> Path:
     for part in p.parts:
         if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME:
             raise InputError(where, f"a path component is longer than {MAX_NAME} bytes")
-    if p.exists() and not p.is_dir():
-        raise InputError(where, f"{s} exists and is not a directory")
-    parent = p.parent
-    while not parent.exists():  # the first existing ancestor must be a writable directory
-        parent = parent.parent
-    if not parent.is_dir():
-        raise InputError(where, f"{parent} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(where, f"{parent} is not writable")
+    try:
+        if p.exists() and not p.is_dir():
+            raise InputError(where, f"{s} exists and is not a directory")
+        parent = p.parent
+        while not parent.exists():  # the first existing ancestor must be a writable directory
+            parent = parent.parent
+        if not parent.is_dir():
+            raise InputError(where, f"{parent} is not a directory")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(where, f"{parent} is not writable")
+    except OSError as exc:
+        raise InputError(where, f"cannot use it: {_os_reason(exc)}") from None
     return p
 
 
@@ -105,8 +108,11 @@ def _pid_alive(pid, host) -> bool:
 def describe(run_dir: str | os.PathLike) -> tuple[str, str]:
     """(state, one-line explanation) of a directory: complete / running / interrupted / failed / not-a-run."""
     d = Path(run_dir)
-    if not d.is_dir():
-        return "missing", f"{d} does not exist" if not d.exists() else f"{d} is not a directory"
+    try:
+        if not d.is_dir():
+            return "missing", f"{d} does not exist" if not d.exists() else f"{d} is not a directory"
+    except OSError as exc:  # a name too long for the file system, a loop of links
+        return "missing", f"cannot look at it: {_os_reason(exc)}"
     st = read_status(d)
     if st is None:
         return "not-a-run", "not a tiangong run directory (no status.json)"

@@ -130,3 +130,6 @@ def test_export_bad_output(cli, assert_error, tmp_path):
     (tmp_path / "FILE").write_text("x")
     assert_error(cli("export", tmp_path, "--parquet"), "not a complete run", "no status.json")
     assert_error(cli("export", "x\x00", "--parquet"), "NUL")
+    # found by the CLI property test: a 300-character RUN_DIR raised OSError (name too long)
+    assert_error(cli("export", "a" * 300, "--parquet"), "not a complete run", "name too long")
+    assert_error(cli("export", "/" + "a/" * 3000, "--parquet"), "not a complete run")
