@@ -308,7 +308,7 @@ class RunDir:
         d, t = self.path, self.target
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if isinstance(exc, KeyboardInterrupt):
-            reason = "interrupted (Ctrl-C)"
+            reason = f"interrupted ({exc.args[0] if exc.args else 'Ctrl-C'})"
         self._status.update(state="failed", finished=_now(), reason=reason[:500])
         if isinstance(exc, InputError):  # refused input: nothing to keep, nothing to show
             shutil.rmtree(d, ignore_errors=True)

@@ -133,3 +133,23 @@ def test_export_bad_output(cli, assert_error, tmp_path):
     # found by the CLI property test: a 300-character RUN_DIR raised OSError (name too long)
     assert_error(cli("export", "a" * 300, "--parquet"), "not a complete run", "name too long")
     assert_error(cli("export", "/" + "a/" * 3000, "--parquet"), "not a complete run")
+
+
+def test_full_disk_is_one_line_and_keeps_nothing_mixed(cli, assert_error, tmp_path, monkeypatch):
+    """A full disk while writing the outputs (simulated: the report's write raises ENOSPC)."""
+    import errno
+    import json
+
+    from tiangong.report import html
+
+    f = tmp_path / "ok.toml"
+    f.write_text(SHORT)
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(html, "write_report", full)
+    assert_error(cli("run", f, "--out", tmp_path / "o"), "--out", "no space left on the device")
+    st = json.loads((tmp_path / "o" / "status.json").read_text())
+    assert st["state"] == "failed" and "No space left" in st["reason"]
+    assert_error(cli("export", tmp_path / "o", "--parquet"), "not a complete run", "a failed run")

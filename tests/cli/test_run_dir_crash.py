@@ -119,3 +119,21 @@ def test_two_forced_runs_at_once_leave_one_whole_run(tmp_path):
     st = _check_target(out)
     assert st["pid"] in {p.pid for p in ok}
     assert os.listdir(tmp_path).count("out") == 1
+
+
+def test_sigterm_and_ctrl_c_leave_a_failed_status_with_the_reason(tmp_path):
+    f = tmp_path / "month.toml"
+    f.write_text(ONE_DAY.replace("2022-11-30", "2022-12-20"))  # a longer engine run to interrupt
+    out = tmp_path / "out"
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        proc = subprocess.Popen(CLI + ["run", str(f), "--out", str(out), "--json", "--force"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while not any(d.name.startswith("out.partial-") for d in tmp_path.iterdir()):  # the run has begun
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130 and err.strip() == f"error: interrupted ({sig.name})", err
+        st = json.loads((out / "status.json").read_text())
+        assert st["state"] == "failed" and st["reason"] == f"interrupted ({sig.name})"
+        assert rundir.describe(out)[0] == "failed"

@@ -90,17 +90,37 @@ def _one_line(exc: Exception) -> str:
     return f"error: {where}: {msg}"
 
 
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    typer.echo(f"error: interrupted ({exc.args[0] if exc.args else 'Ctrl-C'})", err=True)
+    sys.exit(130)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one-line errors with exit 2 instead of tracebacks or usage boxes."""
     _register()
+    import signal
+
+    caught: list[str] = []
+
+    def _stop(signum, frame):  # Ctrl-C, or SIGTERM from a scheduler: unwind (a run records "failed")
+        caught.append(signal.Signals(signum).name)
+        raise KeyboardInterrupt(caught[-1])
+
+    if argv is None:  # only as the program itself, not when called in-process
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
     try:
         rv = app(args=argv, prog_name="tiangong", standalone_mode=False)
     except InputError as err:
         typer.echo(f"error: {err}", err=True)
         sys.exit(2)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            _interrupted(exc.__cause__)
         typer.echo("error: aborted", err=True)
         sys.exit(1)
     except BrokenPipeError:
@@ -113,4 +133,6 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         typer.echo(_one_line(exc), err=True)
         sys.exit(exc.exit_code)
+    if caught:  # typer turns KeyboardInterrupt into exit status 130 without a word
+        _interrupted(KeyboardInterrupt(caught[-1]))
     sys.exit(rv if isinstance(rv, int) else 0)
