@@ -2,7 +2,7 @@
 
 ``check_page(path, widths=(1400, 900))`` opens a local HTML file and returns what a reader would
 see go wrong: console errors, charts wider than (or spilling out of) their card, chart labels
-printed over each other, and sideways page overflow, at each window width.  Reusable by any page test in tests/browser/.
+printed over each other, key-value table cells cut off by their card, and sideways page overflow, at each window width.  Reusable by any page test in tests/browser/.
 
 Chromium is required: without it the tests FAIL (CI installs it, see .ci/run), unless
 ``TIANGONG_NO_BROWSER=1`` is set explicitly, which skips them.
@@ -38,6 +38,12 @@ document.querySelectorAll('.js-plotly-plot').forEach(function (el) {
   out.charts.push({id: el.id, labels: labels, left: p.left, right: p.right, width: p.width,
                    card_left: inner.left, card_right: inner.right, card_width: inner.right - inner.left,
                    layout_width: el._fullLayout ? el._fullLayout.width : null});
+});
+out.cells = [];
+document.querySelectorAll('.card table.kv td').forEach(function (td) {
+  const card = td.closest('.card').getBoundingClientRect();
+  const r = td.getBoundingClientRect();
+  if (r.right > card.right + 1) out.cells.push({text: td.textContent.slice(0, 60), right: r.right, card_right: card.right});
 });
 return out;
 """
@@ -103,6 +109,9 @@ def check_page(browser):
                     for b in ls[i + 1:]:
                         if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]:
                             problems.append(f"{w}px: chart {c['id']}: labels {a['text']!r} and {b['text']!r} overlap")
+            for c in m["cells"]:
+                problems.append(f"{w}px: table cell {c['text']!r} is cut off (right edge {c['right']:.0f} px, "
+                                f"card {c['card_right']:.0f} px)")
             if m["page"]["scroll"] > m["page"]["inner"] + 1:
                 problems.append(f"{w}px: the page overflows sideways ({m['page']['scroll']} px)")
         for entry in browser.get_log("browser"):
