@@ -128,3 +128,21 @@ def test_station_app_bad_config():
     res = runner.invoke(station_app, ["show", "--config", "skylab"])
     assert res.exit_code == 2
     assert "error: --config:" in res.output
+
+
+def test_station_tables_fit_80_columns():
+    """At 80 columns every line fits and no number is wrapped onto a second line."""
+    import re
+
+    for config in ("tiangong", "iss"):
+        res = CliRunner().invoke(station_app, ["show", "--config", config, "--at", "2022-11-30"],
+                                 env={"COLUMNS": "80"})
+        assert res.exit_code == 0, res.output
+        lines = res.output.splitlines()
+        assert max(len(ln) for ln in lines) <= 80
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("Module")) + 2
+        for ln in lines[start:]:
+            if not ln.strip() or ln.startswith(("Docked", "Totals")):
+                break
+            nums = [x for x in ln.split() if re.fullmatch(r"[\d,]+(\.\d+)?", x)]
+            assert len(nums) in (0, 6), ln  # all six numbers on a module's first line, none on wrapped text
