@@ -12,6 +12,8 @@ Limits (all from packaged data, nothing hard-coded about a particular station):
 * water, food, O2 and N2 aboard at the start <= what the pressurised volume of the modules and
   docked vehicles could hold at the density of water (1000 kg/m3): they are stowed inside.
 * station propellant <= the modules' whole mass in orbit, which includes their tanks.
+* each EVA's airlock module is part of the station at the EVA's start, and its crew are aboard;
+  a TLE file is read and validated before anything runs.
 * the window lies inside the DE421 ephemeris (Sun positions, eclipses) and, for a configuration
   with a history, between the station's first event and its last known one.
 """
@@ -71,6 +73,15 @@ def check_scenario(sc, where: str) -> None:
                                 f"({peak} from the history + {len(extra)} extra) is more than life support "
                                 f"can carry: {why}")
 
+    _check_evas(sc, where)
+    if sc.tle not in ("", "builtin"):  # the TLE file is read and validated now, not mid-run
+        from .orbit.tle import select_tle
+
+        try:
+            select_tle(sc.start, sc.tle, sc.station)
+        except InputError as exc:
+            raise InputError(where, f"tle: {exc}") from None
+
     vol = state.pressurized_volume_with_vehicles_m3
     hold = vol * WATER_DENSITY_KG_M3
     ini = sc.initial
@@ -85,3 +96,23 @@ def check_scenario(sc, where: str) -> None:
     if ini.propellant_kg > state.mass_kg:
         raise InputError(where, f"initial.propellant_kg: {ini.propellant_kg:.4g} kg is more than the modules' whole "
                                 f"mass in orbit ({state.mass_kg:,.0f} kg at the start), which includes their tanks")
+
+
+AIRLOCK_MODULE = {"wentian": "Wentian", "tianhe_node": "Tianhe"}
+"""The module each scenario airlock belongs to (data/station/tiangong.toml ``[modules.airlock]``)."""
+
+
+def _check_evas(sc, where: str) -> None:
+    """Each EVA's airlock is on the station at its start, and its crew are aboard then."""
+    from . import station as st
+
+    for i, e in enumerate(sc.eva):
+        state = st.station_at(e.start, config=sc.station)
+        module = AIRLOCK_MODULE[e.airlock]
+        if module not in {m.name for m in state.modules}:
+            raise InputError(where, f"eva[{i}].airlock: {e.airlock} is on {module}, which is not part of the "
+                                    f"station at {iso_z(e.start, 0)} (station history)")
+        away = [n for n in e.crew if n not in set(state.crew) | set(sc.crew)]
+        if away:
+            raise InputError(where, f"eva[{i}].crew: {', '.join(away)} not aboard at {iso_z(e.start, 0)} "
+                                    "(station history and the scenario's crew)")

@@ -56,6 +56,12 @@ CASES = {
     "long_name": (SHORT.replace('"short"', '"' + "a" * 300 + '"'), ["name"]),
     # sample counts refused up front
     "tiny_sample": (SHORT.replace("sample_s = 300", "sample_s = 0.001"), ["sample_s", "samples per parameter"]),
+    # checked before anything runs (scenario check says so too)
+    "tle_file_missing": (SHORT + 'tle = "no-such.tle"\n', ["tle", "no-such.tle"]),
+    "airlock_before_its_module": (SHORT.replace("2022-11-29", "2022-06-06").replace("2022-12-01", "2022-06-08")
+                                  + '[[eva]]\nname = "e"\nstart = "2022-06-07T02:00:00Z"\n'
+                                  'end = "2022-06-07T05:00:00Z"\ncrew = ["Chen Dong"]\n',
+                                  ["eva[0].airlock", "Wentian", "not part of the station"]),
     # parse limits
     "deep_nesting": ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", ["nested too deeply"]),
     "not_a_table_value": ("name = 1\n" + SHORT.split("\n", 1)[1], ["name"]),
@@ -70,7 +76,8 @@ def test_bad_scenario_is_one_line_error(cli, assert_error, tmp_path, case):
     assert not (tmp_path / "o").exists(), "nothing is written for a refused scenario"
 
 
-@pytest.mark.parametrize("case", ["bool_for_number", "thousand_crew", "after_history", "escape_name"])
+@pytest.mark.parametrize("case", ["bool_for_number", "thousand_crew", "after_history", "escape_name",
+                                  "tle_file_missing", "airlock_before_its_module"])
 def test_scenario_check_refuses_the_same(cli, assert_error, tmp_path, case):
     text, needles = CASES[case]
     f = tmp_path / "bad.toml"
