@@ -114,3 +114,51 @@ def test_times(value):
     assert t.tzinfo is not None and t.utcoffset() == dt.timedelta(0)
     if isinstance(value, str) and len(value.strip()) > 10 and not value.strip().endswith(("Z", "z")):
         assert "+" in value or "-" in value[10:]  # a time was accepted only with its zone
+
+
+def _leaves(obj, path=()):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _leaves(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _leaves(v, path + (i,))
+    else:
+        yield path
+
+
+def _set(obj, path, value):
+    import copy
+
+    obj = copy.deepcopy(obj)
+    cur = obj
+    for p in path[:-1]:
+        cur = cur[p]
+    cur[path[-1]] = value
+    return obj
+
+
+@settings(max_examples=200, deadline=5000, database=None)
+@given(st.sampled_from([("data/station", "vehicles.toml"), ("data/station", "tiangong.toml"),
+                        ("data/history", "tiangong.toml")]), st.data())
+def test_station_files_with_one_wild_value(which, data):
+    """The packaged station files with one leaf replaced by a wild value: refused with a field path,
+    or accepted with every number still finite (strict models: no bool or string coerced)."""
+    from tiangong.config.station_files import HistoryFile, StationFile, VehiclesFile, read_packaged_toml, validate_file
+
+    model = {"vehicles.toml": VehiclesFile, "tiangong.toml": StationFile}[which[1]] if which[0] == "data/station" \
+        else HistoryFile
+    shown, doc = read_packaged_toml(*which)
+    leaves = list(_leaves(doc))
+    path = data.draw(st.sampled_from(leaves))
+    value = data.draw(numbers)
+    try:
+        obj = validate_file(model, shown, _set(doc, path, value))
+    except InputError as exc:
+        assert exc.where.startswith(shown)
+        return
+    for leaf in _leaves(obj.model_dump()):
+        v = obj.model_dump()
+        for p in leaf:
+            v = v[p]
+        assert not (isinstance(v, float) and not math.isfinite(v)), (leaf, v)
