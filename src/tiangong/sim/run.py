@@ -189,8 +189,9 @@ class Result:
         return float(_values(self.trajectory, name, t)[0])
 
     def write(self, out_dir: str | Path, force: bool = False) -> dict[str, Path]:
-        """Write ``telemetry.duckdb``, ``summary.json`` and ``report.html`` into ``out_dir``: crash-safe
-        and exclusive (:mod:`tiangong.rundir`); replacing a complete run needs ``force``."""
+        """Write ``telemetry.duckdb``, ``summary.json`` and ``report.html`` into ``out_dir`` (a path, or a
+        :class:`~tiangong.rundir.RunDir` already entered): crash-safe and exclusive
+        (:mod:`tiangong.rundir`); replacing a complete run needs ``force``."""
         from ..rundir import write_run_dir
 
         return write_run_dir(out_dir, self.record, force=force)
