@@ -172,7 +172,10 @@ _RENAME_EXCHANGE = 2
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2); False when the system cannot."""
+    """Atomically swap two directories (Linux renameat2); False when the system cannot.
+
+    Hand-written with ctypes: neither the standard library nor a maintained package exposes
+    ``RENAME_EXCHANGE``, and it is what makes replacing a complete run atomic."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         fn = libc.renameat2
@@ -314,6 +317,9 @@ class RunDir:
             shutil.rmtree(d, ignore_errors=True)
             return
         try:
+            for f in d.iterdir():  # partial outputs are worthless; removing them first also frees a full disk
+                if f.name != STATUS:
+                    shutil.rmtree(f) if f.is_dir() else f.unlink()
             _write_json_atomic(d / STATUS, self._status)
             if describe(t)[0] in ("missing", "interrupted", "failed") or (
                     t.is_dir() and not any(t.iterdir())):

@@ -137,3 +137,26 @@ def test_sigterm_and_ctrl_c_leave_a_failed_status_with_the_reason(tmp_path):
         st = json.loads((out / "status.json").read_text())
         assert st["state"] == "failed" and st["reason"] == f"interrupted ({sig.name})"
         assert rundir.describe(out)[0] == "failed"
+
+
+def test_real_full_disk_on_a_small_tmpfs(tmp_path):
+    """A 2 MiB tmpfs (mounting needs root with CAP_SYS_ADMIN; the monkeypatched ENOSPC test in
+    tests/cli/test_cli_bad_input.py covers the rest): one line, and a failed status with the reason."""
+    import pytest
+
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2M", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)")
+    try:
+        f = tmp_path / "one.toml"
+        f.write_text(ONE_DAY)
+        p = subprocess.run(CLI + ["run", str(f), "--out", str(mnt / "run"), "--json"], capture_output=True,
+                           text=True, timeout=300)
+        assert p.returncode == 2 and p.stderr.strip().endswith("no space left on the device"), p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+        st = json.loads((mnt / "run" / "status.json").read_text())
+        assert st["state"] == "failed" and "No space left" in st["reason"]
+        assert sorted(x.name for x in (mnt / "run").iterdir()) == ["status.json"]  # no partial outputs
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
