@@ -1,6 +1,13 @@
 """Every input that ever broke a parser (tracebacks and silent acceptance of issue 9, and any crash
 `make fuzz` finds), replayed through the fuzz targets: each must now end in a validated object or
-an InputError, nothing else."""
+an InputError, nothing else.
+
+Replayed through ``tiangong run`` on the code before issue 9 (commit eda8f1f), 13 of the 15
+``scenario-*`` cases broke it: bool-coerced, fault-duration-1e308, inf-initial, naive-time,
+path-escape-name and thousand-crew ran as if valid; history-not-a-string (TypeError),
+recursion-deep-arrays, unicode-decode, year-2060 and year-9999 (EphemerisRangeError) and
+zero-division-water-1e308 were tracebacks; tiny-sample hung.  nul-byte and top-level-array-table
+were already refused and stay as guards."""
 
 import importlib.util
 from pathlib import Path
