@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench clean
+.PHONY: run test bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,8 +18,19 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# Coverage-guided fuzzing of the parsers (atheris) for FUZZ_S seconds; a crash fails the target and
+# leaves crash-* in .fuzz/ (keep it in tests/fuzz_regressions/).  The corpus persists in .fuzz/corpus.
+FUZZ_S ?= 60
+fuzz: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[fuzz]'
+	mkdir -p .fuzz/corpus
+	$(PY) fuzz/make_seeds.py .fuzz/seeds
+	$(PY) fuzz/fuzz_parsers.py -max_total_time=$(FUZZ_S) -rss_limit_mb=2048 -timeout=10 \
+		-artifact_prefix=.fuzz/ .fuzz/corpus .fuzz/seeds > .fuzz/last.log 2>&1; rc=$$?; \
+		grep -E "DONE|^Done|ERROR|Uncaught|SUMMARY|Test unit written" .fuzz/last.log; exit $$rc
+
 bench: $(STAMP)
 	$(PY) bench/increment.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache .fuzz

@@ -8,10 +8,16 @@ message is one line naming *where* (file and/or field) and *why*; the CLI prints
 from __future__ import annotations
 
 
+def _printable(text: str) -> str:
+    """``text`` on one line with control characters (a NUL byte in a file name) escaped."""
+    text = " ".join(str(text).split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class InputError(ValueError):
     """Bad user input: ``where`` names the file/field, ``why`` the reason (one line each)."""
 
     def __init__(self, where: str, why: str):
-        self.where = str(where)
-        self.why = " ".join(str(why).split())  # always one line
+        self.where = _printable(where)
+        self.why = _printable(why)  # always one line
         super().__init__(f"{self.where}: {self.why}" if self.where else self.why)

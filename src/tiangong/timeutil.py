@@ -13,13 +13,17 @@ from .errors import InputError
 UTC = dt.timezone.utc
 
 
-def parse_utc(text: str, where: str = "time") -> dt.datetime:
-    """Parse ``YYYY-MM-DD`` or ISO 8601 (``Z``/offset or none, taken as UTC) into an aware UTC datetime."""
+def parse_utc(text: str, where: str = "time", naive: bool = True) -> dt.datetime:
+    """Parse ``YYYY-MM-DD`` or ISO 8601 (``Z``/offset or none, taken as UTC) into an aware UTC datetime.
+
+    ``naive=False`` refuses a time without a zone (a bare date still means 00:00 UTC)."""
     if isinstance(text, dt.datetime):
         return as_utc(text, where)
     if isinstance(text, dt.date):
         return dt.datetime(text.year, text.month, text.day, tzinfo=UTC)
     s = str(text).strip()
+    if len(s) > 64:
+        raise InputError(where, "not an ISO 8601 date/time (too long)")
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"
     try:
@@ -27,6 +31,8 @@ def parse_utc(text: str, where: str = "time") -> dt.datetime:
     except ValueError:
         raise InputError(where, f"{text!r} is not an ISO 8601 date/time (e.g. 2022-09-17T05:35:00Z)") from None
     if value.tzinfo is None:
+        if not naive and len(s) > 10:
+            raise InputError(where, f"{text!r} has no time zone: write it with Z (UTC), e.g. {s}Z")
         value = value.replace(tzinfo=UTC)
     try:
         return value.astimezone(UTC)

@@ -107,14 +107,42 @@ def test_station_app_json():
     assert set(doc["crew"]) == {"Chen Dong", "Liu Yang", "Cai Xuzhe"}
 
 
-def test_station_app_default_date_is_today():
+def test_station_app_default_date_is_the_end_of_the_history():
+    """Without --at: the last known event (inside the history, said so), not today past its end."""
+    from tiangong.station import history
+    from tiangong.timeutil import iso_z
+
+    last = history("tiangong")[-1]
     res = runner.invoke(station_app, ["show", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert doc["at"].endswith("T00:00:00Z")
+    assert doc["at"] == iso_z(last.end_time or last.time, 0)
+    res = runner.invoke(station_app, ["show"])
+    assert res.exit_code == 0 and "--at not given: showing the end of the known history" in res.output
+    # a fixed configuration has no history: today, also said so
+    res = runner.invoke(station_app, ["show", "--config", "iss"])
+    assert res.exit_code == 0 and "--at not given: today" in res.output
 
 
 def test_station_app_bad_config():
     res = runner.invoke(station_app, ["show", "--config", "skylab"])
     assert res.exit_code == 2
     assert "error: --config:" in res.output
+
+
+def test_station_tables_fit_80_columns():
+    """At 80 columns every line fits and no number is wrapped onto a second line."""
+    import re
+
+    for config in ("tiangong", "iss"):
+        res = CliRunner().invoke(station_app, ["show", "--config", config, "--at", "2022-11-30"],
+                                 env={"COLUMNS": "80"})
+        assert res.exit_code == 0, res.output
+        lines = res.output.splitlines()
+        assert max(len(ln) for ln in lines) <= 80
+        start = next(i for i, ln in enumerate(lines) if ln.startswith("Module")) + 2
+        for ln in lines[start:]:
+            if not ln.strip() or ln.startswith(("Docked", "Totals")):
+                break
+            nums = [x for x in ln.split() if re.fullmatch(r"[\d,]+(\.\d+)?", x)]
+            assert len(nums) in (0, 6), ln  # all six numbers on a module's first line, none on wrapped text

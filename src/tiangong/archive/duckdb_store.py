@@ -148,6 +148,10 @@ def db_path(path: str | os.PathLike) -> Path:
     """
     p = Path(path)
     if p.is_dir():
+        from ..rundir import STATUS, require_complete
+
+        if (p / STATUS).is_file():  # a run directory: a half-written, interrupted or failed run is never read
+            require_complete(p)
         db = p / DB_NAME
         if not db.is_file():
             raise InputError(str(p), f"not a run directory (no {DB_NAME} in it)")

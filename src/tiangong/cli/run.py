@@ -31,20 +31,28 @@ def scenarios_cmd(as_json: bool = typer.Option(False, "--json", help="print one 
 
 
 def run_cmd(
-    scenario: str = typer.Argument(..., help="built-in scenario name or a TOML file"),
-    out: Path = typer.Option(None, "--out", help="output directory (default runs/<name>)"),
+    scenario: str = typer.Argument(..., metavar="SCENARIO", help="built-in scenario name or a TOML file"),
+    out: str = typer.Option(None, "--out", metavar="DIR", show_default="runs/<name>", help="output directory"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON document"),
-    sample_s: float = typer.Option(None, "--sample-s", help="telemetry sample interval, seconds"),
+    sample_s: float = typer.Option(None, "--sample-s", metavar="SECONDS", show_default="the scenario's sample_s",
+                                   help="telemetry sample interval, seconds"),
+    force: bool = typer.Option(False, "--force", help="replace a complete run already in the output directory"),
 ) -> None:
-    """Run a scenario; write telemetry.duckdb, summary.json and report.html."""
+    """Run a scenario; write telemetry.duckdb, summary.json, run.json, report.html and status.json."""
     from ..api import Scenario, simulate
+    from ..rundir import RunDir, check_out_path
+    from ..validation import check_finite, check_sample_count
 
-    if sample_s is not None and not (0 < sample_s <= 86400):
-        raise InputError("--sample-s", f"{sample_s:g} is not in (0, 86400] seconds")
+    if sample_s is not None:
+        check_finite(sample_s, "--sample-s", lo=1e-3, hi=86400, why="seconds between telemetry samples")
     sc = Scenario.load(scenario)
-    result = simulate(sc, progress=not as_json, sample_s=sample_s)
-    out_dir = out or Path("runs") / sc.name
-    paths = result.write(out_dir)
+    if sample_s is not None:
+        check_sample_count(sc.duration_s, sample_s, "--sample-s")
+    out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
+    # the directory is locked, and its status.json says "running", for the whole run
+    with RunDir(out_dir, sc.name, force=force) as rd:
+        result = simulate(sc, progress=not as_json, sample_s=sample_s)
+        paths = result.write(rd)
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, indent=2))
@@ -78,15 +86,25 @@ def _print_summary(s: dict, paths: dict, rows) -> None:
         console.print(f"{k}: {p}")
 
 
-def export_cmd(run_dir: Path = typer.Argument(..., help="a run directory (with telemetry.duckdb)"),
+def export_cmd(run_dir: str = typer.Argument(..., metavar="RUN_DIR", help="a complete run directory"),
                parquet: bool = typer.Option(False, "--parquet", help="write one Parquet file per table"),
-               out: Path = typer.Option(None, "--out", help="output directory (default RUN_DIR/parquet)")) -> None:
+               out: str = typer.Option(None, "--out", metavar="DIR", show_default="RUN_DIR/parquet",
+                                       help="output directory")) -> None:
     """Export a run's archive (Parquet)."""
     from ..archive import export_parquet
+    from ..rundir import check_out_path, os_error, require_complete
 
     if not parquet:
         raise InputError("--parquet", "choose an export format (only --parquet is available)")
-    for p in export_parquet(run_dir, out):
+    if "\x00" in run_dir:
+        raise InputError("RUN_DIR", "the path contains a NUL byte")
+    rd = require_complete(run_dir, run_dir)
+    dest = check_out_path(out) if out is not None else None
+    try:
+        paths = export_parquet(rd, dest)
+    except OSError as exc:
+        raise os_error("--out", exc) from None
+    for p in paths:
         typer.echo(str(p))
 
 
@@ -95,15 +113,17 @@ def fork_cmd(
     at: str = typer.Option(..., "--at", help="fork time, ISO 8601 UTC (e.g. 2022-11-30T14:00:00Z)"),
     command: list[str] = typer.Option([], "--command", help="a command at the fork time, e.g. "
                                       "'fault electrolyser_off 48h' (repeatable; see docs/architecture.md)"),
-    out: Path = typer.Option(None, "--out", help="output directory (default RUN_DIR-fork)"),
+    out: str = typer.Option(None, "--out", metavar="DIR", show_default="RUN_DIR-fork", help="output directory"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as one JSON document"),
+    force: bool = typer.Option(False, "--force", help="replace a complete run already in the output directory"),
 ) -> None:
     """Re-run a finished run from its state at --at with different commands; the report overlays the parent."""
+    from ..api import Scenario, Simulation
     from ..archive import read_run
-    from ..report.html import write_report
-    from ..api import Scenario
+    from ..rundir import RunDir, check_out_path, require_complete
     from ..sim.live import CommandRecord, CommandRefused
 
+    require_complete(run_dir, str(run_dir))
     desc_path = Path(run_dir) / "run.json"
     if not desc_path.is_file():
         raise InputError(str(run_dir), "not a run directory (no run.json: written by `tiangong run` and `tiangong fork`)")
@@ -113,8 +133,7 @@ def fork_cmd(
         parent_cmds = [CommandRecord(**c) for c in desc.get("commands", [])]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(str(desc_path), f"unreadable run description ({type(exc).__name__})") from None
-    from ..api import Simulation
-
+    out_dir = check_out_path(out if out is not None else Path(f"{str(run_dir).rstrip('/')}-fork"))
     parent = Simulation(sc)
     parent.commands = parent_cmds
     child = parent.fork(at)  # replays the parent's commands before --at, then stands at --at
@@ -124,14 +143,10 @@ def fork_cmd(
         except CommandRefused as exc:
             raise InputError(f"--command {c!r}", f"refused at {at}: {exc.why}") from None
     child.parent = str(run_dir)
-    child.advance(progress=not as_json)
-    result = child.result()
-    out_dir = out or Path(f"{str(run_dir).rstrip('/')}-fork")
-    paths = result.write(out_dir)
-    try:
-        write_report(paths["report"], result.record, parent=read_run(run_dir), fork_t_s=child.fork_t_s)
-    except InputError:
-        pass  # the parent's archive is unreadable: the fork's own report stands
+    with RunDir(out_dir, sc.name, force=force) as rd:
+        child.advance(progress=not as_json)
+        result = child.result()
+        paths = result.write(rd, parent_record=read_run(run_dir))
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, indent=2))

@@ -32,23 +32,39 @@ def _station() -> None:
     """Station configuration: modules, docked vehicles, crew and totals at a date."""
 
 
-def _today_utc() -> dt.datetime:
+def _default_at(config: str) -> tuple[dt.datetime, str]:
+    """(time, note) shown when --at is not given: the end of the known history (its last event);
+    today for a fixed configuration, which has no history."""
+    from ..station import history
+
+    events = history(config)
+    if events:
+        last = events[-1]
+        when = max(last.time, last.end_time or last.time)
+        return when, (f"--at not given: showing the end of the known history, {iso_z(when, 0)} "
+                      f"(last event: {last.name}); give --at DATE for another date")
     now = dt.datetime.now(UTC)
-    return dt.datetime(now.year, now.month, now.day, tzinfo=UTC)
+    return dt.datetime(now.year, now.month, now.day, tzinfo=UTC), "--at not given: today 00:00 UTC"
 
 
 @station_app.command("show")
 def show(
-    config: str = typer.Option("tiangong", "--config", help="Station configuration: tiangong or iss."),
+    config: str = typer.Option("tiangong", "--config", metavar="NAME", help="Station configuration: tiangong or iss."),
     at: str | None = typer.Option(
-        None, "--at", help="Date YYYY-MM-DD or ISO 8601 time (UTC if no offset). Default: today 00:00 UTC."
+        None, "--at", metavar="TIME", show_default="the end of the known history (its last event)",
+        help="Date YYYY-MM-DD or ISO 8601 time (UTC if no offset).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead of tables."),
 ) -> None:
     """Show modules, docked vehicles (with ports), crew aboard and totals at a date."""
+    note = ""
     try:
-        when = parse_utc(at, "--at") if at is not None else _today_utc()
         from ..station import station_at
+
+        if at is not None:
+            when = parse_utc(at, "--at")
+        else:
+            when, note = _default_at(config.strip().lower() if config.strip().lower() in ("tiangong", "iss") else config)
 
         state = station_at(when, config=config)
     except InputError as err:
@@ -57,6 +73,8 @@ def show(
     if as_json:
         typer.echo(json.dumps(state.to_json(), indent=2, ensure_ascii=True))
     else:
+        if note:
+            typer.echo(f"({note})")
         _print_tables(state)
 
 
@@ -82,13 +100,13 @@ def _print_tables(state: StationState) -> None:
         ("Module", False),
         ("Position", False),
         ("Mass t", True),
-        ("Length m", True),
+        ("Len m", True),
         ("Press m3", True),
         ("Hab m3", True),
         ("Array m2", True),
         ("kW BOL", True),
     ]:
-        mods.add_column(col, justify="right" if right else "left")
+        mods.add_column(col, justify="right" if right else "left", no_wrap=right)
     for m in state.modules:
         mods.add_row(
             m.name,

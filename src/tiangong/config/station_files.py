@@ -7,21 +7,21 @@ into its frozen public records; nothing here holds state.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
-from ..validation import first_error
+from ..validation import decode, first_error, parse_toml
 
 Confidence = Literal["H", "M", "L"]
 
 
 # ============================================================================ file models (pydantic)
 class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: no coercion (a boolean is not a mass); finite numbers only
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -37,7 +37,7 @@ class _ArraysFile(_FileModel):
     cell_type: str
     cell_efficiency: float = Field(gt=0, le=1)
     degradation_pct_per_yr: float = Field(ge=0, le=100)
-    degradation_range_pct_per_yr: tuple[float, float]
+    degradation_range_pct_per_yr: tuple[float, float] = Field(strict=False)  # a TOML array
     source: str
     confidence: Confidence
 
@@ -261,13 +261,10 @@ def read_packaged_toml(subdir: str, filename: str) -> tuple[str, dict[str, Any]]
     """Read a packaged TOML file; return (display path, data)."""
     shown = f"{subdir}/{filename}"
     try:
-        text = resources.files("tiangong").joinpath(subdir, filename).read_text(encoding="utf-8")
+        data = resources.files("tiangong").joinpath(subdir, filename).read_bytes()
     except FileNotFoundError:
         raise InputError(shown, "data file missing from the package") from None
-    try:
-        return shown, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(shown, f"not valid TOML: {exc}") from None
+    return shown, parse_toml(decode(data, shown), shown)
 
 
 def validate_file(model: type[BaseModel], shown: str, data: dict[str, Any]) -> Any:

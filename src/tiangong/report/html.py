@@ -162,6 +162,7 @@ def _param(record: RunRecord, name: str) -> Parameter | None:
 def _base_layout(height: int = 300, **extra) -> dict:
     layout = dict(
         template="none",
+        autosize=True,  # width from the card (no fixed width); see _RESIZE for the first layout
         height=height,
         margin=dict(l=60, r=20, t=10, b=40),
         font=dict(family=_FONT, size=12, color="#1d2733"),
@@ -215,7 +216,9 @@ def _series_figure(record: RunRecord, spec: PlotSpec, param: Parameter | None,
                     y=value * spec.scale, line=dict(color=_COLORS[level], width=1.2, dash=dash),
                     annotation=dict(text=f"{level} {side} {_fmt(value * spec.scale, spec.digits)}",
                                     font=dict(size=10, color=_COLORS[level])),
-                    annotation_position="top left" if side == "hi" else "bottom left",
+                    # warn labels at the left end, limits at the right: close levels (ppO2 warn hi
+                    # 23.7 / limit hi 23.8 kPa) never print on top of each other
+                    annotation_position=("top " if side == "hi" else "bottom ") + ("left" if level == "warn" else "right"),
                 )
     alarms = [a for a in record.alarms if a.parameter == spec.name]
     if alarms:
@@ -498,7 +501,10 @@ table { border-collapse:collapse; width:100%%; font-size:13px; }
 th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:left; white-space:nowrap; }
 th { color:var(--muted); font-weight:600; background:#fafbfc; position:sticky; top:0; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; }
-table.kv td:first-child { color:var(--muted); }
+table.kv { table-layout:fixed; }
+table.kv td { white-space:normal; overflow-wrap:anywhere; }
+table.kv td:first-child { color:var(--muted); width:45%%; }
+.js-plotly-plot, .plotly-graph-div { max-width:100%%; }
 code { font:12px/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; }
 tr.st-warn td { background:#fff8e6; } tr.st-limit td { background:#fdecec; }
 .badge { display:inline-block; padding:1px 7px; border-radius:9px; font-size:11px; font-weight:600; color:#fff;
@@ -512,6 +518,25 @@ tr.st-warn td { background:#fff8e6; } tr.st-limit td { background:#fdecec; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:10px 0 30px; }
 @media (max-width:560px) { .grid, .grid.summary { grid-template-columns:1fr; } main { padding:12px; } }
 """ % {"font": _FONT}
+
+
+_RESIZE = """
+// Plotly sizes a chart when its script runs, before the grid has all its cards (a lone first card
+// spans the whole row): re-fit every chart to its card once the page is laid out, and whenever a
+// card changes size.
+(function () {
+  function fit(el) { if (window.Plotly && el.offsetParent !== null) Plotly.Plots.resize(el); }
+  var plots = Array.prototype.slice.call(document.querySelectorAll('.js-plotly-plot'));
+  plots.forEach(fit);
+  window.addEventListener('load', function () { plots.forEach(fit); });
+  if (window.ResizeObserver) {
+    var ro = new ResizeObserver(function (entries) {
+      entries.forEach(function (e) { e.target.querySelectorAll('.js-plotly-plot').forEach(fit); });
+    });
+    plots.forEach(function (el) { ro.observe(el.parentElement); });
+  }
+})();
+"""
 
 
 def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord | None = None,
@@ -600,7 +625,7 @@ def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord |
 <div class="card wide"><h3>Margins to limits</h3>{_margins_html(record)}</div>
 <div class="card wide"><h3>Limit violations</h3>{_alarms_html(record)}</div>
 {engine_margins}<div class="card"><h3>Events by kind</h3>{_event_counts_html(record)}</div>
-<div class="card"><h3>Run summary</h3>{_summary_html(record)}</div>
+<div class="card wide"><h3>Run summary</h3>{_summary_html(record)}</div>
 </div>
 </section>
 <section>
@@ -611,6 +636,7 @@ def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord |
 {skipped_html}
 </section>
 </main>
+<script>{_RESIZE}</script>
 <footer>Times are UTC. Plots show the min and max of each of ~{N_BUCKETS:,} time buckets per series.
 Generated {iso_z(generated, 0)} by tiangong {_esc(__version__)}; this file is self-contained (no network).</footer>
 </body>

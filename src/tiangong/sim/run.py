@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,23 +148,16 @@ class Result:
         tel = {x.name: x for x in self.model.telemetry()}[name]
         return float(tel.values(_View(self.trajectory, t))[0])
 
-    def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``telemetry.duckdb``, ``summary.json``, ``run.json`` and ``report.html`` into ``out_dir``.
+    def write(self, out_dir: str | Path, force: bool = False, parent_record=None) -> dict[str, Path]:
+        """Write ``telemetry.duckdb``, ``summary.json``, ``run.json`` and ``report.html`` into ``out_dir``
+        (a path, or a :class:`~tiangong.rundir.RunDir` already entered): crash-safe and exclusive
+        (:mod:`tiangong.rundir`); replacing a complete run needs ``force``.  ``run.json`` holds what it
+        takes to re-create the run (the scenario as validated, the commands with their times, the
+        parent of a fork): ``tiangong fork`` reads it; ``parent_record`` is overlaid in a fork's report."""
+        from ..rundir import write_run_dir
 
-        ``run.json`` holds what it takes to re-create the run (the scenario as validated, its
-        parameters, the commands with their times, the parent of a fork): ``tiangong fork`` reads it."""
-        from ..archive import write_run
-        from ..report.html import write_report
-
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {"telemetry": out / "telemetry.duckdb", "summary": out / "summary.json", "run": out / "run.json",
-                 "report": out / "report.html"}
-        write_run(paths["telemetry"], self.record)  # replaces an existing archive atomically
-        paths["summary"].write_text(json.dumps(self.record.summary, indent=2) + "\n")
-        paths["run"].write_text(json.dumps(self.run_description(), indent=2) + "\n")
-        write_report(paths["report"], self.record)
-        return paths
+        return write_run_dir(out_dir, self.record, force=force, description=self.run_description(),
+                             parent=parent_record)
 
     def run_description(self) -> dict:
         return {"scenario": self.scenario.model_dump(mode="json"), "source_file": self.scenario.source_file,
@@ -265,7 +259,7 @@ def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord
             "propellant_used_kg": model.propellant_used_kg,
             "reboosts": len(model.reboosts),
             "load_shed_j": shed,
-            "o2_from_tanks_kg": float(traj.x0[0, traj.index("eclss.tank.o2_kg")] - traj.final("eclss.tank.o2_kg")),
+            "o2_tank_start_minus_end_kg": float(traj.x0[0, traj.index("eclss.tank.o2_kg")] - traj.final("eclss.tank.o2_kg")),
             "crew_at_end": crew_end,
         },
         "totals": {

@@ -12,24 +12,38 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import InputError
-from ..validation import explain_validation
-from ..timeutil import parse_utc
+from .. import validation as V
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `food_kg = true` is refused, not coerced to 1.0; numbers must be finite
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _utc(v):
-    return parse_utc(v, "time")
+    try:
+        return V.aware_utc(v, "time")
+    except InputError as exc:  # pydantic adds the field path
+        raise ValueError(exc.why) from None
+
+
+def _distinct(names: list[str]) -> list[str]:
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"{', '.join(dup)} listed more than once")
+    if any(not n.strip() for n in names):
+        raise ValueError("a crew name is empty")
+    return names
+
+
+MAX_FAULT_H = 3660 * 24.0  # the longest scenario window (10 years)
 
 
 class Initial(_Strict):
@@ -71,6 +85,7 @@ class Eva(_Strict):
     source: str = ""
 
     _t = field_validator("start", "end", mode="before")(_utc)
+    _c = field_validator("crew")(_distinct)
 
     @model_validator(mode="before")
     @classmethod
@@ -79,6 +94,8 @@ class Eva(_Strict):
             return data
         from ..eva.history import builtin_history
 
+        if not isinstance(data["history"], str):
+            raise ValueError("history: the name of a real EVA (a string), e.g. 'sz14-eva2'")
         known = {h.name: h for h in builtin_history()}
         h = known.get(data["history"])
         if h is None:
@@ -113,17 +130,24 @@ class Fault(_Strict):
 
     _t = field_validator("start", mode="before")(_utc)
 
+    @field_validator("duration_h")
+    @classmethod
+    def _duration(cls, v):
+        if v > MAX_FAULT_H:
+            raise ValueError(f"{v:g} h is longer than the longest scenario window (10 years = {MAX_FAULT_H:g} h)")
+        return v
+
 
 class Scenario(_Strict):
     """A validated scenario.  Load with :meth:`Scenario.load` (built-in name or TOML path)."""
 
-    name: str
-    description: str = ""
+    name: str = Field(max_length=64, description="a safe slug: the default output directory is runs/<name>")
+    description: str = Field("", max_length=2000)
     station: Literal["tiangong", "iss"] = "tiangong"
     start: dt.datetime
     end: dt.datetime
     sample_s: float = Field(120.0, gt=0, le=86400)
-    tle: str = Field("builtin", description="'builtin' or a path to a TLE file")
+    tle: str = Field("builtin", max_length=4096, description="'builtin' or a path to a TLE file")
     crew: list[str] = Field([], description="extra crew aboard at the start (e.g. for a configuration without history)")
     initial: Initial = Initial()
     reboost: Reboost = Reboost()
@@ -134,6 +158,15 @@ class Scenario(_Strict):
     source_file: str = Field("", exclude=True)
 
     _t = field_validator("start", "end", mode="before")(_utc)
+    _c = field_validator("crew")(_distinct)
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, v):
+        try:
+            return V.check_slug(v, "name")
+        except InputError as exc:
+            raise ValueError(exc.why) from None
 
     @model_validator(mode="after")
     def _window(self):
@@ -152,21 +185,18 @@ class Scenario(_Strict):
     def load(cls, name_or_path: str | Path) -> "Scenario":
         """A built-in scenario by name (``tiangong scenarios`` lists them) or a TOML file."""
         text, where = _read(str(name_or_path))
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(where, f"not valid TOML: {exc}") from None
-        return cls.from_dict(data, where)
+        return cls.from_dict(V.parse_toml(text, where), where)
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "scenario") -> "Scenario":
-        try:
-            sc = cls.model_validate({**data, "source_file": where})
-        except ValidationError as exc:
-            raise InputError(where, explain_validation(exc, Scenario)) from None
-        except InputError as exc:  # a bad time string inside a field
-            raise InputError(where, f"{exc.why}") from None
+        if not isinstance(data, dict):
+            raise InputError(where, "a scenario is a TOML table")
+        sc = V.validate(cls, {**data, "source_file": where}, where)
         _check_dates(sc, where)
+        V.check_sample_count(sc.duration_s, sc.sample_s, f"{where}: sample_s")
+        from ..limits import check_scenario
+
+        check_scenario(sc, where)
         if sc.parameters:
             from ..config.parameters import with_overrides
 
@@ -185,17 +215,17 @@ def builtin_descriptions() -> list[tuple[str, str, str, str]]:
     out = []
     d = resources.files("tiangong.data.scenarios")
     for n in builtin_names():
-        data = tomllib.loads(d.joinpath(n + ".toml").read_text(encoding="utf-8"))
+        data = V.parse_toml(d.joinpath(n + ".toml").read_text(encoding="utf-8"), f"{n}.toml")
         out.append((n, str(data["start"])[:10], str(data["end"])[:10], str(data.get("description", ""))))
     return out
 
 
 def _read(name_or_path: str) -> tuple[str, str]:
     p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists() or "/" in name_or_path:
-        if not p.is_file():
+    if p.suffix == ".toml" or "/" in name_or_path or "\x00" in name_or_path or _exists(p):
+        if "\x00" not in name_or_path and not _exists(p):
             raise InputError(name_or_path, "no such scenario file")
-        return p.read_text(encoding="utf-8"), str(p)
+        return V.read_text(p, name_or_path), str(p)
     names = builtin_names()
     if name_or_path not in names:
         hint = difflib.get_close_matches(name_or_path, names, n=1)
@@ -203,6 +233,13 @@ def _read(name_or_path: str) -> tuple[str, str]:
         raise InputError("scenario", f"unknown scenario {name_or_path!r}{more}")
     res = resources.files("tiangong.data.scenarios").joinpath(name_or_path + ".toml")
     return res.read_text(encoding="utf-8"), f"{name_or_path}.toml"
+
+
+def _exists(p: Path) -> bool:
+    try:
+        return p.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 def _check_dates(sc: Scenario, where: str) -> None:

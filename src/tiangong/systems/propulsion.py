@@ -46,7 +46,11 @@ def density_kg_m3(altitude_m: float, p=None) -> float:
 
 
 def decay_rate_m_s(altitude_m: float, mass_kg: float, area_m2: float, p=None) -> float:
-    """Rate of change of the mean altitude (m/s, negative) for a circular orbit."""
+    """Rate of change of the mean altitude (m/s, negative) for a circular orbit.
+
+    ``mass_kg`` must be positive and finite (a ValueError otherwise, never a ZeroDivisionError)."""
+    if not (0.0 < mass_kg < math.inf):
+        raise ValueError(f"decay rate needs a positive, finite station mass, got {mass_kg!r} kg")
     p = p or params()
     d = p.drag
     a = d.earth_radius_m + altitude_m
