@@ -42,7 +42,8 @@ wild = st.fixed_dictionaries(
               "initial": initial, "faults": st.lists(fault, max_size=2), "eva": st.lists(eva, max_size=2),
               "reboost": st.dictionaries(st.sampled_from(["floor_altitude_m", "target_altitude_m", "enabled"]),
                                          numbers, max_size=3),
-              "description": st.text(max_size=20)})
+              "description": st.text(max_size=20),
+              "tle": st.sampled_from(["builtin", "", "/dev/zero", "/nonexistent.tle", "/tmp", "a\x00b", "/bin/sh"])})
 BASE = {"name": "short", "start": "2022-11-29T00:00:00Z", "end": "2022-12-01T00:00:00Z", "sample_s": 300.0}
 valid_initial = st.fixed_dictionaries({}, optional={
     k: st.floats(0, hi) for k, hi in (("potable_water_kg", 5e5), ("food_kg", 5e5), ("o2_tank_kg", 5e5),

@@ -11,9 +11,11 @@ def report(tmp_path_factory):
     from tiangong.sim.scenario import Scenario
 
     sc = Scenario.from_dict({"name": "browser", "start": "2022-11-29T00:00:00Z", "end": "2022-12-01T00:00:00Z",
-                             "sample_s": 300.0, "faults": [{"kind": "electrolyser_off",
-                                                            "start": "2022-11-29T12:00:00Z", "duration_h": 12.0}]})
-    return write_report(tmp_path_factory.mktemp("report") / "report.html", simulate(sc).record)
+                             "sample_s": 300.0, "faults": [{"kind": "co2_removal_off",
+                                                            "start": "2022-11-29T12:00:00Z", "duration_h": 20.0}]})
+    record = simulate(sc).record
+    assert record.alarms, "the page is checked with its violations table and alarm marks"
+    return write_report(tmp_path_factory.mktemp("report") / "report.html", record)
 
 
 def test_report_charts_fit_their_cards(check_page, report):

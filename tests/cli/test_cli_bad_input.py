@@ -58,6 +58,8 @@ CASES = {
     "tiny_sample": (SHORT.replace("sample_s = 300", "sample_s = 0.001"), ["sample_s", "samples per parameter"]),
     # checked before anything runs (scenario check says so too)
     "tle_file_missing": (SHORT + 'tle = "no-such.tle"\n', ["tle", "no-such.tle"]),
+    "tle_dev_zero": (SHORT + 'tle = "/dev/zero"\n', ["tle", "/dev/zero", "not a regular file"]),  # hung
+    "tle_not_utf8": (SHORT + 'tle = "/bin/sh"\n', ["tle", "/bin/sh"]),
     "airlock_before_its_module": (SHORT.replace("2022-11-29", "2022-06-06").replace("2022-12-01", "2022-06-08")
                                   + '[[eva]]\nname = "e"\nstart = "2022-06-07T02:00:00Z"\n'
                                   'end = "2022-06-07T05:00:00Z"\ncrew = ["Chen Dong"]\n',
