@@ -235,6 +235,23 @@ def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle
     return chosen, t0, t1
 
 
+def _write_fitted_tle(pred, source, path: str) -> None:
+    """A TLE fitted (SGP4 mean elements + B*) to the prediction's last day (or all of it), with the
+    epoch at the start of that day."""
+    from pathlib import Path
+
+    from .orbit.tlefit import tle_from_trajectory
+
+    traj = pred.trajectory
+    span = min(86400.0, traj.t_end_s - traj.t_start_s)
+    tle, rms = tle_from_trajectory(traj, traj.t_end_s - span, span_s=span, norad=source.norad_id, name=source.name)
+    try:
+        Path(path).write_text(f"# fitted to tiangong orbit predict: {iso_z(tle.epoch, 0)} + {span / 86400:g} d, "
+                              f"RMS {rms:.0f} m in TEME\n{tle.name}\n{tle.line1}\n{tle.line2}\n")
+    except OSError as exc:
+        raise InputError("--tle-out", f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _weather(f107: Optional[str], ap: Optional[str]):
     from .orbit.spaceweather import DEFAULT_AP, SpaceWeather
 
@@ -263,6 +280,7 @@ def predict_cmd(
     ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+    tle_out: Optional[str] = typer.Option(None, "--tle-out", metavar="FILE", help="Also write a TLE fitted to the last day of the prediction (epoch: the start of that day)."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
     from .orbit.predict import predict, state_table, states_json, weather_warning
@@ -283,6 +301,8 @@ def predict_cmd(
     if (t1 - t0).total_seconds() / step > 2_000_000:
         raise InputError("--step-s", f"{step:g} s gives more than 2,000,000 states; use a larger step")
     table = state_table(pred, step)
+    if tle_out is not None:
+        _write_fitted_tle(pred, chosen, tle_out)
     if as_csv:
         import sys
 

@@ -17,9 +17,25 @@ from __future__ import annotations
 
 import math
 
+import importlib.util
+import os
+
 import numpy as np
 from numba import njit
-from scipy.integrate._ivp import dop853_coefficients as _dop
+
+
+def _load_dop853_coefficients():
+    """scipy's DOP853 coefficient module, loaded from its file: importing it the normal way imports
+    all of scipy.integrate (~0.7 s), paid on every CLI call."""
+    root = os.path.dirname(importlib.util.find_spec("scipy").origin)
+    spec = importlib.util.spec_from_file_location(
+        "_tiangong_dop853", os.path.join(root, "integrate", "_ivp", "dop853_coefficients.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_dop = _load_dop853_coefficients()
 
 # indices into prm
 MU, RE, NMAX, J0 = 0, 1, 2, 3  # J_n at J0 + n - 2, n = 2..8
