@@ -570,6 +570,7 @@ def track_cmd(
     drag: Optional[bool] = typer.Option(None, "--drag/--no-drag", help=_DRAG_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+    html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML map (coastlines shipped)."),
 ) -> None:
     """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
     from .orbit.eclipse import disc_sunlit_fraction, shadow_angles
@@ -594,6 +595,17 @@ def track_cmd(
     contact = np.zeros(len(t), bool)
     for a, b, _, _ in _all_contacts(sat, t0, t1, mask):
         contact |= (t >= (a - t0).total_seconds()) & (t <= (b - t0).total_seconds())
+    if html is not None:
+        from .orbit.contacts import DEFAULT_RELAYS
+        from .orbit.passes import ground_stations
+        from .orbit.trackmap import ground_track_figure
+
+        fig = ground_track_figure(lat, lon, sunlit, contact, f"Ground track {iso_z(t0, 0)} + {span / 86400:g} d "
+                                  f"(SGP4, TLE {iso_z(chosen.epoch, 0)})", ground_stations(), DEFAULT_RELAYS)
+        try:
+            fig.write_html(html, include_plotlyjs=True, full_html=True)
+        except OSError as exc:
+            raise InputError("--html", f"cannot write {html}: {exc.strerror or exc}") from None
     rows = [{"time": iso_z(t0 + dt.timedelta(seconds=float(x)), 0), "latitude_deg": round(float(la), 5),
              "longitude_deg": round(float(lo), 5), "altitude_m": round(float(h), 1), "sunlit": round(float(f), 4),
              "contact": bool(c)} for x, la, lo, h, f, c in zip(t, lat, lon, alt, sunlit, contact)]
