@@ -27,8 +27,7 @@ import functools
 import importlib.resources
 import math
 import tomllib
-import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
