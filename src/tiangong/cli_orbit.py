@@ -367,7 +367,8 @@ def reboost_cmd(
     band: Optional[str] = typer.Option(None, "--band", metavar="LOW:HIGH", help="Mean-altitude band to hold, km (e.g. 375:395). Required."),
     days: Optional[str] = typer.Option(None, "--days", metavar="N", help=f"Planning horizon in days, 0 < N <= {MAX_DAYS:g}."),
     start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_START_HELP),
-    propellant: Optional[str] = typer.Option(None, "--propellant-kg", metavar="KG", help="Propellant aboard (default: data/orbit/engines.toml, 1500 kg)."),
+    engine: str = typer.Option("chemical", "--engine", metavar="chemical|hall", help="Two-burn Hohmann transfers of the 490 N engines, or continuous arcs of the four Hall thrusters."),
+    propellant: Optional[str] = typer.Option(None, "--propellant-kg", metavar="KG", help="Propellant aboard (default: data/orbit/engines.toml, 1500 kg MMH/NTO or 400 kg xenon)."),
     f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
     ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -381,20 +382,23 @@ def reboost_cmd(
         raise InputError("--days", "is required (planning horizon in days)")
     chosen, t0, t1 = _window(start, days, None, tle)
     aboard = _number(propellant, "--propellant-kg", 0.0, 1e5, " kg")
-    aboard = engines()["plan"]["propellant_aboard_kg"] if aboard is None else aboard
+    if engine not in ("chemical", "hall"):
+        raise InputError("--engine", f"{engine!r} is not 'chemical' or 'hall'")
+    default = engines()["plan" if engine == "chemical" else "hall"]["propellant_aboard_kg"]
+    aboard = default if aboard is None else aboard
     weather = _weather(f107, ap)
     pred = predict(chosen, t0, t1, weather)
     warn = weather_warning(pred.trajectory.fallback_days, weather)
     if warn:
         typer.echo(f"warning: {warn}", err=True)
-    plan = plan_reboosts(pred, (lo, hi), aboard)
+    plan = plan_reboosts(pred, (lo, hi), aboard, engine=engine)
     out = {
         "model": pred.model.describe(),
         "space_weather": pred.model.weather.describe(),
         "tle": {"name": chosen.name, "epoch": iso_z(chosen.epoch), "line1": chosen.line1, "line2": chosen.line2},
         "start": iso_z(t0), "end": iso_z(t1),
         "band_m": [lo, hi],
-        "engine": {k: engines()["chemical"][k] for k in ("title", "engines", "thrust_n")},
+        "engine": {k: engines()[engine][k] for k in ("title", "engines", "thrust_n")},
         "propellant_aboard_kg": aboard,
         "burns": [b.to_json() for b in plan.burns],
         "total_dv_mps": round(plan.total_dv_mps, 4),

@@ -148,3 +148,22 @@ def test_propagated_scenario_orbit_gives_eclipses_beta_altitude_and_burns():
     assert len(burns) == 2 and 0 < burns[0][0] < 6 * 86400.0  # one Hohmann pair when the floor is reached
     h = orb.mean_altitude_m(grid)
     assert h.min() > 375.5e3 and h.max() < 378.3e3
+
+
+def test_low_thrust_arc_raises_a_as_gauss_equation_says():
+    from tiangong.orbit.propagate import ThrustArc
+
+    a0 = 6771e3
+    r0, v0 = kep_to_cart(a0, 0.0, math.radians(41.47), 0.0, 0.0, 0.0)
+    point = ForceModel(zonal_degree=0, drag=None, sun=False, moon=False, srp=False, mu_m3_s2=MU, mass_kg=88000.0,
+                       area_m2=1.0)
+    arc = ThrustArc(0.0, 86400.0, 0.32, 1600.0)
+    from tiangong.orbit.propagate import Propagator
+
+    traj = Propagator(EPOCH, 86400.0, point).run(r0, v0, arcs=[arc])
+    s = traj.final_state
+    a1 = 1 / (2 / np.linalg.norm(s[:3]) - s[3:] @ s[3:] / MU)
+    # Gauss: da/dt = 2 a^2 v F/(m mu) = 2 F / (m n) for a circular orbit (the mass falls by 1.8 kg: 2e-5)
+    n = math.sqrt(MU / a0 ** 3)
+    assert a1 - a0 == pytest.approx(2 * 0.32 / 88000.0 / n * 86400.0, rel=2e-3)
+    assert arc.propellant_kg == pytest.approx(0.32 * 86400 / (1600 * 9.80665))

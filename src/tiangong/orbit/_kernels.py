@@ -51,6 +51,7 @@ EPH_T0, EPH_DT, EPH_N = 32, 33, 34
 R_SUN, AU = 35, 36
 TIME_OFFSET = 37  # segment start (s after the trajectory epoch), added to local t
 REENTRY_R = 38  # stop when |r| falls below this radius [m] (0: never)
+THRUST_ACC = 39  # continuous thrust acceleration along the inertial velocity [m/s^2] (low-thrust arcs)
 N_PRM = 40
 
 ALT_MIN_KM, ALT_MAX_KM, LAT_MAX_DEG = 150.0, 800.0, 60.0  # must equal density.py
@@ -301,6 +302,12 @@ def acceleration(prm, eph, dens, t, y, out, ws):
             ax += k * d0
             ay += k * d1
             az += k * d2
+    if prm[THRUST_ACC] != 0.0:
+        vn = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+        k = prm[THRUST_ACC] / vn
+        ax += k * y[3]
+        ay += k * y[4]
+        az += k * y[5]
     out[0] = y[3]
     out[1] = y[4]
     out[2] = y[5]

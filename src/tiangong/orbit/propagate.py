@@ -127,6 +127,22 @@ class Impulse:
     label: str = ""
 
 
+@dataclass(frozen=True)
+class ThrustArc:
+    """Continuous thrust ``thrust_n`` along the velocity from ``t0_s`` to ``t1_s`` at specific
+    impulse ``isp_s`` (the mass drops by the propellant burnt)."""
+
+    t0_s: float
+    t1_s: float
+    thrust_n: float
+    isp_s: float
+    label: str = ""
+
+    @property
+    def propellant_kg(self) -> float:
+        return self.thrust_n * (self.t1_s - self.t0_s) / (self.isp_s * 9.80665)
+
+
 class Trajectory:
     """A propagated trajectory: dense output over ``t_start_s..t_end_s`` after ``epoch``.
 
@@ -301,9 +317,11 @@ class Propagator:
         return (m.mass_kg if m.mass_kg is not None else mc), (m.area_m2 if m.area_m2 is not None else ac)
 
     def run(self, r0_m, v0_mps, impulses=(), t_end_s: float | None = None, rtol: float = DEFAULT_RTOL,
-            atol=DEFAULT_ATOL, t_start_s: float = 0.0, spent_kg: float = 0.0) -> Trajectory:
+            atol=DEFAULT_ATOL, t_start_s: float = 0.0, spent_kg: float = 0.0, arcs=()) -> Trajectory:
         """Integrate (``r0_m``, ``v0_mps``) at ``t_start_s`` to ``t_end_s`` (default the window's
-        end), applying ``impulses``; ``spent_kg`` is propellant already burnt before the start."""
+        end), applying ``impulses`` and low-thrust ``arcs`` (:class:`ThrustArc`, segments of at most
+        a day so that the thrust acceleration follows the falling mass); ``spent_kg`` is propellant
+        already burnt before the start."""
         from . import _kernels as k
 
         t_end_s = self.t_end_s if t_end_s is None else float(t_end_s)
@@ -314,8 +332,11 @@ class Propagator:
         if np.linalg.norm(r0) < WGS84_A_M + 100e3:
             raise InputError("state", f"initial radius {np.linalg.norm(r0) / 1e3:.1f} km is below 100 km altitude")
         imps = sorted((i for i in impulses if t_start_s <= i.t_s < t_end_s), key=lambda i: i.t_s)
+        arc_cuts = []
+        for arc in arcs:
+            arc_cuts += [float(x) for x in np.arange(arc.t0_s, arc.t1_s, 86400.0)] + [arc.t1_s]
         cuts = sorted({t_start_s, t_end_s, *(c for c in self._config_cuts if t_start_s < c < t_end_s),
-                       *(i.t_s for i in imps)})
+                       *(i.t_s for i in imps), *(c for c in arc_cuts if t_start_s < c < t_end_s)})
         atol_a = np.asarray(atol, dtype=float)
         prm = self._prm.copy()
         y = np.concatenate([r0, v0])
@@ -334,6 +355,8 @@ class Propagator:
             prm[k.CDAM] = self._cd * area / mass
             prm[k.CRAM] = self.model.cr * area / mass
             prm[k.TIME_OFFSET] = a
+            on = [arc for arc in arcs if arc.t0_s <= a < arc.t1_s]
+            prm[k.THRUST_ACC] = sum(arc.thrust_n for arc in on) / mass
             n, T, H, Yseg, F, reentered = k.integrate(prm, self._eph, self._dens, y.copy(), b - a, rtol, atol_a,
                                                       H_MAX_S)
             Ts.append(T[:-1] + a)
@@ -342,6 +365,7 @@ class Propagator:
             Fs.append(F)
             y = Yseg[-1].copy()
             segments.append((a, a + T[-1], mass, area))
+            spent += sum(arc.thrust_n * T[-1] / (arc.isp_s * 9.80665) for arc in on)
             if reentered:
                 t_end_s = a + T[-1]
                 break
