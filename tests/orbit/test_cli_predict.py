@@ -149,3 +149,35 @@ def test_bad_tle_checksum_in_predict(tmp_path):
     one_line_error(tiangong("orbit", "predict", "--tle", str(path), "--days", "1"), "bad.tle:1", "checksum")
     path.write_text(f"{l1[:-5]}\n{l2}\n")
     one_line_error(tiangong("orbit", "predict", "--tle", str(path), "--days", "1"), "bad.tle:1", "characters")
+
+
+def test_tle_out_reproduces_the_prediction(tmp_path):
+    path = tmp_path / "fit.tle"
+    out = tiangong("orbit", "predict", "--tle", HISTORY, "--start", START, "--days", "2", "--step-s", "3600", "--json",
+                   "--tle-out", str(path))
+    assert out.returncode == 0, out.stderr
+    last = json.loads(out.stdout)["states"][-1]
+    st = tiangong("orbit", "state", "--tle", str(path), "--at", last["time"], "--drag", "--json")
+    assert st.returncode == 0, st.stderr
+    # SGP4 from the fitted set vs the numerical state it was fitted to (fit RMS ~50 m over the day)
+    assert np.linalg.norm(np.subtract(json.loads(st.stdout)["r_gcrs_m"], last["r_gcrs_m"])) < 300.0
+
+
+def test_reboost_with_the_hall_thrusters_thrusts_until_the_ceiling():
+    out = tiangong("orbit", "reboost", "--tle", HISTORY, "--start", "2024-03-28T13:30:12Z", "--band", "375:380",
+                   "--days", "40", "--engine", "hall", "--json")
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout)
+    arc = plan["burns"][0]
+    assert arc["label"].startswith("Hall arc") and arc["duration_s"] > 86400  # weeks of 4 x 80 mN
+    assert arc["propellant_kg"] == pytest.approx(0.32 * arc["duration_s"] / (1600 * 9.80665), rel=1e-3)
+    assert arc["dv_mps"] == pytest.approx(0.32 / arc["mass_before_kg"] * arc["duration_s"], rel=1e-3)
+    assert plan["mean_altitude_min_m"] >= 374.9e3 and plan["mean_altitude_max_m"] <= 380.1e3
+    assert plan["engine"]["thrust_n"] == 0.08 and plan["propellant_aboard_kg"] == 400.0
+
+
+def test_hall_thrusters_that_cannot_beat_the_drag_say_so():
+    one_line_error(tiangong("orbit", "reboost", "--tle", HISTORY, "--start", "2024-03-28T13:30:12Z", "--band", "365:370",
+                            "--days", "30", "--engine", "hall", "--f107", "300", "--ap", "30"),
+                   "--engine", "cannot beat the drag", "cannot be held")
+    one_line_error(tiangong("orbit", "reboost", "--band", "375:395", "--days", "5", "--engine", "ion"), "--engine")

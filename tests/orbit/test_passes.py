@@ -82,3 +82,17 @@ def test_contacts_and_track_flags_match_a_brute_force_scan():
 ])
 def test_bad_passes_contacts_track_arguments(args, fragments):
     one_line_error(tiangong("orbit", *args), *fragments)
+
+
+def test_track_html_map_is_self_contained(tmp_path):
+    out_file = tmp_path / "track.html"
+    out = tiangong("orbit", "track", "--start", "2024-05-17T20:00:00Z", "--days", "0.2", "--html", str(out_file))
+    assert out.returncode == 0, out.stderr
+    html = out_file.read_text()
+    assert "<script src=" not in html and "plotly.js" in html  # plotly inlined, nothing fetched
+    assert '"name":"coastline"' in html and "Tianlian I-01" in html and "Kashi" in html
+    from tiangong.orbit.trackmap import coastlines
+
+    pts = sum(len(x) for x in coastlines())
+    assert 5000 < pts < 6000  # Natural Earth 1:110m
+    one_line_error(tiangong("orbit", "track", "--days", "0.1", "--html", "/nonexistent/dir/x.html"), "--html")

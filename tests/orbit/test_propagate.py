@@ -125,3 +125,45 @@ def test_reentry_ends_the_trajectory_at_120_km():
     assert 100e3 < r_end - 6378137.0 < 120e3 + 1.0
     with pytest.raises(ValueError):
         tr.states([tr.t_end_s + 60.0])
+
+
+def test_propagated_scenario_orbit_gives_eclipses_beta_altitude_and_burns():
+    from tiangong.orbit.eclipse import beta_angle_deg, eclipse_events
+    from tiangong.orbit.scenario import propagated_orbit
+    from tiangong.orbit.tle import select_tle
+
+    start = dt.datetime(2024, 5, 17, 20, 0, tzinfo=dt.timezone.utc)
+    hist = str(__import__("importlib.resources").resources.files("tiangong").joinpath("data/tle/tiangong_2021_2024.tle"))
+    orb = propagated_orbit(start, 6 * 86400.0, hist, band_m=(375.8e3, 378e3), propellant_kg=500.0)
+    t, kinds = orb.eclipse_events()
+    ts, ks = eclipse_events(select_tle(start, hist).satrec, start, 6 * 86400.0)
+    assert len(t) == len(ts) and list(kinds) == list(ks)
+    burns = orb.burns()
+    before = t < burns[0][0]
+    assert before.sum() > 20
+    # before the burn: SGP4 with its own drag vs our drag, seconds; after it the raised orbit runs behind
+    assert np.abs(t - ts)[before].max() < 5.0
+    grid = np.arange(0.0, 6 * 86400.0, 6 * 3600.0)
+    assert np.abs(orb.beta_deg(grid) - beta_angle_deg(select_tle(start, hist).satrec, grid, start)).max() < 0.5
+    assert len(burns) == 2 and 0 < burns[0][0] < 6 * 86400.0  # one Hohmann pair when the floor is reached
+    h = orb.mean_altitude_m(grid)
+    assert h.min() > 375.5e3 and h.max() < 378.3e3
+
+
+def test_low_thrust_arc_raises_a_as_gauss_equation_says():
+    from tiangong.orbit.propagate import ThrustArc
+
+    a0 = 6771e3
+    r0, v0 = kep_to_cart(a0, 0.0, math.radians(41.47), 0.0, 0.0, 0.0)
+    point = ForceModel(zonal_degree=0, drag=None, sun=False, moon=False, srp=False, mu_m3_s2=MU, mass_kg=88000.0,
+                       area_m2=1.0)
+    arc = ThrustArc(0.0, 86400.0, 0.32, 1600.0)
+    from tiangong.orbit.propagate import Propagator
+
+    traj = Propagator(EPOCH, 86400.0, point).run(r0, v0, arcs=[arc])
+    s = traj.final_state
+    a1 = 1 / (2 / np.linalg.norm(s[:3]) - s[3:] @ s[3:] / MU)
+    # Gauss: da/dt = 2 a^2 v F/(m mu) = 2 F / (m n) for a circular orbit (the mass falls by 1.8 kg: 2e-5)
+    n = math.sqrt(MU / a0 ** 3)
+    assert a1 - a0 == pytest.approx(2 * 0.32 / 88000.0 / n * 86400.0, rel=2e-3)
+    assert arc.propellant_kg == pytest.approx(0.32 * 86400 / (1600 * 9.80665))

@@ -235,6 +235,23 @@ def _window(start: Optional[str], days: Optional[str], until: Optional[str], tle
     return chosen, t0, t1
 
 
+def _write_fitted_tle(pred, source, path: str) -> None:
+    """A TLE fitted (SGP4 mean elements + B*) to the prediction's last day (or all of it), with the
+    epoch at the start of that day."""
+    from pathlib import Path
+
+    from .orbit.tlefit import tle_from_trajectory
+
+    traj = pred.trajectory
+    span = min(86400.0, traj.t_end_s - traj.t_start_s)
+    tle, rms = tle_from_trajectory(traj, traj.t_end_s - span, span_s=span, norad=source.norad_id, name=source.name)
+    try:
+        Path(path).write_text(f"# fitted to tiangong orbit predict: {iso_z(tle.epoch, 0)} + {span / 86400:g} d, "
+                              f"RMS {rms:.0f} m in TEME\n{tle.name}\n{tle.line1}\n{tle.line2}\n")
+    except OSError as exc:
+        raise InputError("--tle-out", f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _weather(f107: Optional[str], ap: Optional[str]):
     from ..orbit.spaceweather import DEFAULT_AP, SpaceWeather
 
@@ -263,6 +280,7 @@ def predict_cmd(
     ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+    tle_out: Optional[str] = typer.Option(None, "--tle-out", metavar="FILE", help="Also write a TLE fitted to the last day of the prediction (epoch: the start of that day)."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
     from ..orbit.predict import predict, state_table, states_json, weather_warning
@@ -283,6 +301,8 @@ def predict_cmd(
     if (t1 - t0).total_seconds() / step > 2_000_000:
         raise InputError("--step-s", f"{step:g} s gives more than 2,000,000 states; use a larger step")
     table = state_table(pred, step)
+    if tle_out is not None:
+        _write_fitted_tle(pred, chosen, tle_out)
     if as_csv:
         import sys
 
@@ -347,7 +367,8 @@ def reboost_cmd(
     band: Optional[str] = typer.Option(None, "--band", metavar="LOW:HIGH", help="Mean-altitude band to hold, km (e.g. 375:395). Required."),
     days: Optional[str] = typer.Option(None, "--days", metavar="N", help=f"Planning horizon in days, 0 < N <= {MAX_DAYS:g}."),
     start: Optional[str] = typer.Option(None, "--start", metavar="ISO8601", help=_START_HELP),
-    propellant: Optional[str] = typer.Option(None, "--propellant-kg", metavar="KG", help="Propellant aboard (default: data/orbit/engines.toml, 1500 kg)."),
+    engine: str = typer.Option("chemical", "--engine", metavar="chemical|hall", help="Two-burn Hohmann transfers of the 490 N engines, or continuous arcs of the four Hall thrusters."),
+    propellant: Optional[str] = typer.Option(None, "--propellant-kg", metavar="KG", help="Propellant aboard (default: data/orbit/engines.toml, 1500 kg MMH/NTO or 400 kg xenon)."),
     f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
     ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -361,20 +382,23 @@ def reboost_cmd(
         raise InputError("--days", "is required (planning horizon in days)")
     chosen, t0, t1 = _window(start, days, None, tle)
     aboard = _number(propellant, "--propellant-kg", 0.0, 1e5, " kg")
-    aboard = engines()["plan"]["propellant_aboard_kg"] if aboard is None else aboard
+    if engine not in ("chemical", "hall"):
+        raise InputError("--engine", f"{engine!r} is not 'chemical' or 'hall'")
+    default = engines()["plan" if engine == "chemical" else "hall"]["propellant_aboard_kg"]
+    aboard = default if aboard is None else aboard
     weather = _weather(f107, ap)
     pred = predict(chosen, t0, t1, weather)
     warn = weather_warning(pred.trajectory.fallback_days, weather)
     if warn:
         typer.echo(f"warning: {warn}", err=True)
-    plan = plan_reboosts(pred, (lo, hi), aboard)
+    plan = plan_reboosts(pred, (lo, hi), aboard, engine=engine)
     out = {
         "model": pred.model.describe(),
         "space_weather": pred.model.weather.describe(),
         "tle": {"name": chosen.name, "epoch": iso_z(chosen.epoch), "line1": chosen.line1, "line2": chosen.line2},
         "start": iso_z(t0), "end": iso_z(t1),
         "band_m": [lo, hi],
-        "engine": {k: engines()["chemical"][k] for k in ("title", "engines", "thrust_n")},
+        "engine": {k: engines()[engine][k] for k in ("title", "engines", "thrust_n")},
         "propellant_aboard_kg": aboard,
         "burns": [b.to_json() for b in plan.burns],
         "total_dv_mps": round(plan.total_dv_mps, 4),
@@ -550,6 +574,7 @@ def track_cmd(
     drag: Optional[bool] = typer.Option(None, "--drag/--no-drag", help=_DRAG_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
+    html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML map (coastlines shipped)."),
 ) -> None:
     """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
     from ..orbit.eclipse import disc_sunlit_fraction, shadow_angles
@@ -574,6 +599,17 @@ def track_cmd(
     contact = np.zeros(len(t), bool)
     for a, b, _, _ in _all_contacts(sat, t0, t1, mask):
         contact |= (t >= (a - t0).total_seconds()) & (t <= (b - t0).total_seconds())
+    if html is not None:
+        from .orbit.contacts import DEFAULT_RELAYS
+        from .orbit.passes import ground_stations
+        from .orbit.trackmap import ground_track_figure
+
+        fig = ground_track_figure(lat, lon, sunlit, contact, f"Ground track {iso_z(t0, 0)} + {span / 86400:g} d "
+                                  f"(SGP4, TLE {iso_z(chosen.epoch, 0)})", ground_stations(), DEFAULT_RELAYS)
+        try:
+            fig.write_html(html, include_plotlyjs=True, full_html=True)
+        except OSError as exc:
+            raise InputError("--html", f"cannot write {html}: {exc.strerror or exc}") from None
     rows = [{"time": iso_z(t0 + dt.timedelta(seconds=float(x)), 0), "latitude_deg": round(float(la), 5),
              "longitude_deg": round(float(lo), 5), "altitude_m": round(float(h), 1), "sunlit": round(float(f), 4),
              "contact": bool(c)} for x, la, lo, h, f, c in zip(t, lat, lon, alt, sunlit, contact)]

@@ -1,7 +1,10 @@
-"""Orbit and environment: TLEs and SGP4, frames, the Sun, eclipses, beta angle.
+"""Orbit and environment: TLEs and SGP4, frames, the Sun, eclipses, beta angle; numerical
+propagation (``propagate``), TLE <-> state fits (``tlefit``), prediction and reboost planning
+(``predict``, ``reboost``), passes and contacts (``passes``, ``contacts``), the propagated orbit
+of a scenario (``scenario``).
 
-Submodules are imported lazily (skyfield and the DE421 kernel load only when needed).  The two
-functions here are what the station simulation needs from this layer.
+Submodules are imported lazily (skyfield, pymsis, numba and the DE421 kernel load only when
+needed).  The functions here are what the station simulation needs from this layer today.
 """
 
 from __future__ import annotations

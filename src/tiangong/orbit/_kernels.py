@@ -17,9 +17,25 @@ from __future__ import annotations
 
 import math
 
+import importlib.util
+import os
+
 import numpy as np
 from numba import njit
-from scipy.integrate._ivp import dop853_coefficients as _dop
+
+
+def _load_dop853_coefficients():
+    """scipy's DOP853 coefficient module, loaded from its file: importing it the normal way imports
+    all of scipy.integrate (~0.7 s), paid on every CLI call."""
+    root = os.path.dirname(importlib.util.find_spec("scipy").origin)
+    spec = importlib.util.spec_from_file_location(
+        "_tiangong_dop853", os.path.join(root, "integrate", "_ivp", "dop853_coefficients.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_dop = _load_dop853_coefficients()
 
 # indices into prm
 MU, RE, NMAX, J0 = 0, 1, 2, 3  # J_n at J0 + n - 2, n = 2..8
@@ -35,6 +51,7 @@ EPH_T0, EPH_DT, EPH_N = 32, 33, 34
 R_SUN, AU = 35, 36
 TIME_OFFSET = 37  # segment start (s after the trajectory epoch), added to local t
 REENTRY_R = 38  # stop when |r| falls below this radius [m] (0: never)
+THRUST_ACC = 39  # continuous thrust acceleration along the inertial velocity [m/s^2] (low-thrust arcs)
 N_PRM = 40
 
 ALT_MIN_KM, ALT_MAX_KM, LAT_MAX_DEG = 150.0, 800.0, 60.0  # must equal density.py
@@ -285,6 +302,12 @@ def acceleration(prm, eph, dens, t, y, out, ws):
             ax += k * d0
             ay += k * d1
             az += k * d2
+    if prm[THRUST_ACC] != 0.0:
+        vn = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+        k = prm[THRUST_ACC] / vn
+        ax += k * y[3]
+        ay += k * y[4]
+        az += k * y[5]
     out[0] = y[3]
     out[1] = y[4]
     out[2] = y[5]

@@ -164,6 +164,33 @@ class ShadowModel:
         return beta_from_vectors_deg(r, v, self.sun(np.atleast_1d(t_s)))
 
 
+class TrajectoryShadowModel(ShadowModel):
+    """The same shadow geometry for a propagated trajectory (orbit.propagate.Trajectory, GCRS),
+    rotated into TEME (frames.TemeToGcrs) so that the Sun track and search code stay as they are."""
+
+    def __init__(self, traj, epoch: dt.datetime, t0_s: float, t1_s: float):
+        from .frames import TemeToGcrs
+
+        self.traj = traj
+        self.label = "propagated trajectory"
+        self.epoch = as_utc(epoch)
+        self.offset_s = seconds_between(traj.epoch, self.epoch)
+        self.sun = SunTrack(self.epoch, t0_s, t1_s, frame="teme")
+        self.rot = TemeToGcrs(self.epoch, t0_s - 60.0, t1_s + 60.0)
+
+    def rv_teme(self, t_s):
+        t = np.atleast_1d(np.asarray(t_s, dtype=float))
+        s = self.traj.states(np.clip(t + self.offset_s, self.traj.t_start_s, self.traj.t_end_s))
+        return self.rot.apply_inverse(t, s[:, :3]), self.rot.apply_inverse(t, s[:, 3:])
+
+
+def _shadow_model(sat, epoch: dt.datetime, t0_s: float, t1_s: float) -> ShadowModel:
+    """SGP4 model for a TLE/Satrec, trajectory model for anything with ``states`` (a Trajectory)."""
+    if hasattr(sat, "states") and hasattr(sat, "t_end_s"):
+        return TrajectoryShadowModel(sat, epoch, t0_s, t1_s)
+    return ShadowModel(sat, epoch, t0_s, t1_s)
+
+
 # --------------------------------------------------------------------------- event search
 
 def _golden_minimum(model: ShadowModel, rows, a, b, iterations: int = 24):
@@ -342,7 +369,7 @@ def find_eclipses(sat, start: dt.datetime, end: dt.datetime, *, step_s: float = 
     t1 = seconds_between(start, end)
     if not t1 > 0:
         raise InputError("end", f"{iso_z(end)} is not after start {iso_z(start)}")
-    model = ShadowModel(sat, start, 0.0, t1)
+    model = _shadow_model(sat, start, 0.0, t1)
     pen, cen, umb = shadow_intervals(model, 0.0, t1, step_s)
     if not pen:
         return []
@@ -398,7 +425,7 @@ def eclipse_events(sat, epoch: dt.datetime, duration_s: float, *, step_s: float 
         raise InputError("duration_s", f"{duration_s} is not a non-negative number of seconds")
     if duration_s == 0:
         return np.empty(0), np.empty(0, dtype="<U14")
-    model = ShadowModel(sat, epoch, 0.0, float(duration_s))
+    model = _shadow_model(sat, epoch, 0.0, float(duration_s))
     pen, _, umb = shadow_intervals(model, 0.0, float(duration_s), step_s)
     t, kind, prio = [], [], []
     for intervals, names, p in ((pen, ("penumbra_start", "penumbra_end"), (0, 3)),
@@ -428,7 +455,7 @@ def _times(times, epoch):
 def sunlit_fraction_at(sat, times, epoch: dt.datetime | None = None):
     """Visible fraction 0..1 of the Sun's disc at ``times`` (datetime(s), or seconds after ``epoch``)."""
     e, t, scalar = _times(times, epoch)
-    f = ShadowModel(sat, e, float(t.min()), float(t.max())).fraction(t)
+    f = _shadow_model(sat, e, float(t.min()), float(t.max())).fraction(t)
     return float(f[0]) if scalar else f
 
 
@@ -436,5 +463,5 @@ def beta_angle_deg(sat, times, epoch: dt.datetime | None = None):
     """Beta angle [deg] of the station's osculating orbit plane (r x v, SGP4) and the Earth->Sun
     direction (DE421) at ``times`` (datetime(s), or seconds after ``epoch``)."""
     e, t, scalar = _times(times, epoch)
-    b = ShadowModel(sat, e, float(t.min()), float(t.max())).beta_deg(t)
+    b = _shadow_model(sat, e, float(t.min()), float(t.max())).beta_deg(t)
     return float(b[0]) if scalar else b

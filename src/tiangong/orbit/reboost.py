@@ -10,8 +10,10 @@ with the full force model; when the mean altitude reaches the band's floor it pl
 there (prograde, raising the opposite side to the band's ceiling) and burn 2 half a transfer orbit
 later (circularising).  Burns are impulsive; their duration at full thrust is reported
 (a 3 m/s burn of 88 t at 2 x 490 N takes ~4.5 min, ~5 % of an orbit: the impulsive model's
-loss is < 0.1 %).  Low-thrust arcs of the Hall thrusters are not planned (parameters in
-data/orbit/engines.toml for reference).
+loss is < 0.1 %).  With ``engine="hall"`` the planner instead thrusts continuously with Tianhe's four
+Hall thrusters (data/orbit/engines.toml) from the floor until the mean altitude reaches the ceiling;
+the thrust is along the velocity in every part of the orbit (power and eclipse limits are not
+modelled), and if the thrust cannot beat the drag the command says so.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 from ..errors import InputError
 from ..timeutil import iso_z
 from .predict import MU, Prediction
-from .propagate import WGS84_A_M, Impulse
+from .propagate import WGS84_A_M, Impulse, ThrustArc
 
 G0 = 9.80665
 SAMPLE_S = 30.0
@@ -103,30 +105,48 @@ class ReboostPlan:
         return float(sum(b.propellant_kg for b in self.burns))
 
 
-def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: float) -> ReboostPlan:
-    """Plan the burns that keep ``pred``'s orbit (its fitted start state and window) in ``band_m``
-    (floor, ceiling of the mean altitude, m).  Raises InputError if the propellant runs out."""
+def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: float,
+                  engine: str = "chemical") -> ReboostPlan:
+    """Plan the burns (``engine="chemical"``: Hohmann pairs) or thrust arcs (``"hall"``) that keep
+    ``pred``'s orbit (its fitted start state and window) in ``band_m`` (floor, ceiling of the mean
+    altitude, m).  Raises InputError if the propellant runs out or the band cannot be held."""
     from .tlefit import period_s
 
+    if engine not in ("chemical", "hall"):
+        raise InputError("--engine", f"{engine!r} is not 'chemical' or 'hall'")
     lo, hi = band_m
     prop = pred.propagator
     span = pred.trajectory.t_end_s
     period = period_s(pred.tle.satrec)
     chem = engines()["chemical"]
-    isp = chemical_isp_s()
-    thrust = chem["engines"] * chem["thrust_n"]
+    hall = engines()["hall"]
+    isp = chemical_isp_s() if engine == "chemical" else float(hall["isp_s"])
+    thrust = chem["engines"] * chem["thrust_n"] if engine == "chemical" else hall["engines"] * hall["thrust_n"]
     y = pred.trajectory.states([0.0])[0]
     t = 0.0
     guard = 0.0  # no new transfer before this time
     burns: list[Burn] = []
     impulses: list[Impulse] = []
-    spent = 0.0
+    arcs: list[ThrustArc] = []
+
+    def spent_before(tt: float) -> float:
+        return (sum(i.propellant_kg for i in impulses if i.t_s < tt)
+                + sum(a.thrust_n * (min(a.t1_s, tt) - a.t0_s) / (a.isp_s * G0) for a in arcs if a.t0_s < tt))
+
+    def out_of_propellant(when_s: float, need: float, left: float):
+        when = pred.start + dt.timedelta(seconds=when_s)
+        return InputError("--propellant-kg", f"{propellant_kg:g} kg aboard runs out at {iso_z(when, 0)} "
+                          f"(burn {len(burns) + 1} needs {need:.1f} kg, {left:.1f} kg left): the band "
+                          f"{lo / 1e3:g}:{hi / 1e3:g} km cannot be held until {iso_z(pred.end, 0)}")
+
     while t < span - 1.0:
         t1 = min(span, t + CHUNK_S)
         tr = prop.run(y[:3], y[3:], impulses=[i for i in impulses if i.t_s >= t], t_start_s=t, t_end_s=t1,
-                      spent_kg=spent - sum(i.propellant_kg for i in impulses if i.t_s >= t))
+                      spent_kg=spent_before(t), arcs=[a for a in arcs if a.t1_s > t])
         tm, hm = mean_altitude(tr, t, t1, period)
         idx = np.nonzero((hm < lo) & (tm >= guard))[0]
+        if tr.t_end_s < t1 - 1.0:
+            break  # reentry: the trajectory says when
         if len(idx) == 0:
             if t1 >= span:
                 break
@@ -134,28 +154,51 @@ def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: 
             y = tr.states([t])[0]
             continue
         tc = float(tm[idx[0]]) if tm[idx[0]] > t + 1.0 else t
+        mass = float(tr.mass_kg([tc])[0])
+        y = tr.states([tc])[0]
+        if engine == "hall":
+            t_try = min(span, tc + 90 * 86400.0)
+            trial = ThrustArc(tc, t_try, thrust, isp)
+            tr2 = prop.run(y[:3], y[3:], t_start_s=tc, t_end_s=t_try, spent_kg=spent_before(tc), arcs=[trial])
+            tm2, hm2 = mean_altitude(tr2, tc, tr2.t_end_s, period)
+            up = np.nonzero(hm2 >= hi)[0]
+            if len(up):
+                t_off = float(tm2[up[0]])
+            elif len(hm2) and hm2[-1] > hm2[0]:
+                t_off = t_try  # still climbing at the end of the window
+            else:
+                raise InputError("--engine", f"the Hall thrusters ({thrust * 1e3:g} mN) cannot beat the drag at "
+                                 f"{hm[idx[0]] / 1e3:.1f} km from {iso_z(pred.start + dt.timedelta(seconds=tc), 0)}: "
+                                 f"the band {lo / 1e3:g}:{hi / 1e3:g} km cannot be held")
+            arc = ThrustArc(tc, t_off, thrust, isp, f"Hall arc {len(arcs) + 1}")
+            left = propellant_kg - spent_before(tc)
+            if arc.propellant_kg > left + 1e-9:
+                raise out_of_propellant(tc, arc.propellant_kg, left)
+            arcs.append(arc)
+            dur = t_off - tc
+            burns.append(Burn(pred.start + dt.timedelta(seconds=tc), tc, thrust / mass * dur, dur, arc.propellant_kg,
+                              mass, arc.label))
+            guard = t_off + period
+            t = tc
+            continue
         a1 = float(hm[idx[0]]) + WGS84_A_M
         a2 = hi + WGS84_A_M
         dv1, dv2 = hohmann_dv_mps(a1, a2)
         t_transfer = math.pi * math.sqrt((0.5 * (a1 + a2)) ** 3 / MU)
-        mass = float(tr.mass_kg([tc])[0])
-        new = []
+        spent = spent_before(tc)
         for k, (tb, dv) in enumerate(((tc, dv1), (tc + t_transfer, dv2))):
             need = mass * (1.0 - math.exp(-dv / (isp * G0)))
-            when = pred.start + dt.timedelta(seconds=tb)
             if spent + need > propellant_kg + 1e-9:
-                raise InputError("--propellant-kg", f"{propellant_kg:g} kg aboard runs out at {iso_z(when, 0)} "
-                                 f"(burn {len(burns) + 1} needs {need:.1f} kg, {propellant_kg - spent:.1f} kg left): the band "
-                                 f"{lo / 1e3:g}:{hi / 1e3:g} km cannot be held until {iso_z(pred.end, 0)}")
-            burns.append(Burn(when, tb, dv, mass * dv / thrust, need, mass, f"transfer {len(burns) // 2 + 1} burn {k + 1}"))
-            new.append(Impulse(tb, dv, need, burns[-1].label))
+                raise out_of_propellant(tb, need, propellant_kg - spent)
+            burns.append(Burn(pred.start + dt.timedelta(seconds=tb), tb, dv, mass * dv / thrust, need, mass,
+                              f"transfer {len(burns) // 2 + 1} burn {k + 1}"))
+            if tb < span:
+                impulses.append(Impulse(tb, dv, need, burns[-1].label))
             spent += need
             mass -= need
-        impulses += [i for i in new if i.t_s < span]
         guard = tc + t_transfer + period
-        y = tr.states([tc])[0]
         t = tc
-    r0, v0 = pred.trajectory.states([0.0])[0][:3], pred.trajectory.states([0.0])[0][3:]
-    full = prop.run(r0, v0, impulses=impulses, t_end_s=span)
-    tm, hm = mean_altitude(full, 0.0, span, period)
+    s0 = pred.trajectory.states([0.0])[0]
+    full = prop.run(s0[:3], s0[3:], impulses=impulses, t_end_s=span, arcs=arcs)
+    tm, hm = mean_altitude(full, 0.0, full.t_end_s, period)
     return ReboostPlan(burns, full, band_m, propellant_kg, tm, hm)

@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 
 import numpy as np
-from scipy.interpolate import CubicSpline
 
 from ..timeutil import as_utc
 from .frames import TemeToGcrs, _skyfield_loader, sky_time
@@ -75,6 +74,8 @@ class SunTrack:
             # daily rotation nodes, linearly interpolated: < 2e-8 rad (frames.py), ~1e-5 s of shadow timing
             rot = TemeToGcrs(self.epoch, self.node_t_s[0], self.node_t_s[-1], step_s=86400.0)
             nodes = rot.apply_inverse(self.node_t_s, nodes)
+        from scipy.interpolate import CubicSpline  # scipy.interpolate costs ~0.3-0.8 s to import: only here
+
         self._spline = CubicSpline(self.node_t_s, nodes, axis=0)
         self.t0_s, self.t1_s = float(self.node_t_s[0]), float(self.node_t_s[-1])
 

@@ -1,0 +1,69 @@
+"""Ground-track map (plotly, self-contained HTML, no tiles or topojson fetched): the track on a
+longitude/latitude plane over Natural Earth 1:110m coastlines shipped in data/orbit, coloured by
+sunlight and contact, with the TT&C stations and the Tianlian sub-satellite points."""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+
+import numpy as np
+
+
+@functools.lru_cache(maxsize=1)
+def coastlines() -> list:
+    """Coastline polylines [[lon, lat], ...] (data/orbit/coastlines_110m.json, Natural Earth)."""
+    text = importlib.resources.files("tiangong").joinpath("data/orbit/coastlines_110m.json").read_text()
+    return json.loads(text)["lines"]
+
+
+def _broken(lon, lat, mask):
+    """Coordinates with None where the mask is off or the track jumps across the antimeridian."""
+    xs, ys = [], []
+    for i in range(len(lon)):
+        if not mask[i]:
+            if xs and xs[-1] is not None:
+                xs.append(None)
+                ys.append(None)
+            continue
+        if xs and xs[-1] is not None and abs(lon[i] - xs[-1]) > 180.0:
+            xs.append(None)
+            ys.append(None)
+        xs.append(float(lon[i]))
+        ys.append(float(lat[i]))
+    return xs, ys
+
+
+def ground_track_figure(lat_deg, lon_deg, sunlit, contact, title: str, stations=(), relays=()):
+    """plotly Figure of the track.  ``sunlit`` (fraction 0..1) and ``contact`` (bool) per point."""
+    import plotly.graph_objects as go
+
+    lat = np.asarray(lat_deg, float)
+    lon = np.asarray(lon_deg, float)
+    lit = np.asarray(sunlit, float) >= 0.5
+    con = np.asarray(contact, bool)
+    fig = go.Figure()
+    cx, cy = [], []
+    for line in coastlines():
+        cx += [p[0] for p in line] + [None]
+        cy += [p[1] for p in line] + [None]
+    fig.add_trace(go.Scatter(x=cx, y=cy, mode="lines", line=dict(color="#9aa5b1", width=1), name="coastline",
+                             hoverinfo="skip"))
+    styles = [("sunlit, in contact", lit & con, "#e8a317", "solid"), ("sunlit, no contact", lit & ~con, "#e8a317", "dot"),
+              ("eclipse, in contact", ~lit & con, "#1f3a93", "solid"), ("eclipse, no contact", ~lit & ~con, "#1f3a93", "dot")]
+    for name, mask, color, dash in styles:
+        x, y = _broken(lon, lat, mask)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2.5, dash=dash), name=name))
+    if stations:
+        fig.add_trace(go.Scatter(x=[s.lon_deg for s in stations], y=[s.lat_deg for s in stations], mode="markers+text",
+                                 text=[s.name for s in stations], textposition="top center", name="TT&C station",
+                                 marker=dict(symbol="triangle-up", size=9, color="#c0392b")))
+    if relays:
+        fig.add_trace(go.Scatter(x=[((r.lon_deg + 180) % 360) - 180 for r in relays], y=[0.0] * len(relays),
+                                 mode="markers+text", text=[r.name for r in relays], textposition="bottom center",
+                                 name="Tianlian (GEO)", marker=dict(symbol="diamond", size=9, color="#27ae60")))
+    fig.update_layout(title=title, xaxis=dict(range=[-180, 180], title="longitude (deg)", dtick=30),
+                      yaxis=dict(range=[-90, 90], title="latitude (deg)", dtick=30, scaleanchor="x"),
+                      template="plotly_white", legend=dict(orientation="h", y=-0.15), height=620)
+    return fig
