@@ -83,4 +83,4 @@ def test_fork_bad_input_one_line_exit_2(parent, args, expect):
 
 def test_fork_refuses_a_directory_that_is_not_a_run(tmp_path):
     r = _run("fork", tmp_path, "--at", "2022-06-11T10:00:00Z")
-    assert r.returncode == 2 and "not a run directory" in r.stderr
+    assert r.returncode == 2 and "not a complete run" in r.stderr and r.stderr.count("\n") == 1

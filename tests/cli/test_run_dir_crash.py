@@ -128,7 +128,8 @@ def test_sigterm_and_ctrl_c_leave_a_failed_status_with_the_reason(tmp_path):
     for sig in (signal.SIGTERM, signal.SIGINT):
         proc = subprocess.Popen(CLI + ["run", str(f), "--out", str(out), "--json", "--force"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        while not any(d.name.startswith("out.partial-") for d in tmp_path.iterdir()):  # the run has begun
+        # the run has begun: its own partial directory (a failed run's may still lie beside it)
+        while not (tmp_path / f"out.partial-{proc.pid}").exists():
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.05)
         proc.send_signal(sig)

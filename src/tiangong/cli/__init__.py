@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # click's UsageError & co. (typer vendors click; match by interface)
+        if caught:  # a library's bare ``except:`` turned the interrupt into another error
+            _interrupted(KeyboardInterrupt(caught[-1]))
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         if type(exc).__name__ == "NoArgsIsHelpError":  # bare `tiangong` / `tiangong orbit`: show help

@@ -240,7 +240,7 @@ def _write_fitted_tle(pred, source, path: str) -> None:
     epoch at the start of that day."""
     from pathlib import Path
 
-    from .orbit.tlefit import tle_from_trajectory
+    from ..orbit.tlefit import tle_from_trajectory
 
     traj = pred.trajectory
     span = min(86400.0, traj.t_end_s - traj.t_start_s)
@@ -600,9 +600,9 @@ def track_cmd(
     for a, b, _, _ in _all_contacts(sat, t0, t1, mask):
         contact |= (t >= (a - t0).total_seconds()) & (t <= (b - t0).total_seconds())
     if html is not None:
-        from .orbit.contacts import DEFAULT_RELAYS
-        from .orbit.passes import ground_stations
-        from .orbit.trackmap import ground_track_figure
+        from ..orbit.contacts import DEFAULT_RELAYS
+        from ..orbit.passes import ground_stations
+        from ..orbit.trackmap import ground_track_figure
 
         fig = ground_track_figure(lat, lon, sunlit, contact, f"Ground track {iso_z(t0, 0)} + {span / 86400:g} d "
                                   f"(SGP4, TLE {iso_z(chosen.epoch, 0)})", ground_stations(), DEFAULT_RELAYS)

@@ -49,6 +49,9 @@ def run_cmd(
     if sample_s is not None:
         check_sample_count(sc.duration_s, sample_s, "--sample-s")
     out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
+    from ..orbit.sun import ephemeris
+
+    ephemeris()  # load skyfield + DE421 first: skyfield's import has a bare except that would eat Ctrl-C
     # the directory is locked, and its status.json says "running", for the whole run
     with RunDir(out_dir, sc.name, force=force) as rd:
         result = simulate(sc, progress=not as_json, sample_s=sample_s)

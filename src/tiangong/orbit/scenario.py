@@ -66,8 +66,8 @@ def propagated_orbit(epoch: dt.datetime, duration_s: float, tle_spec: str | None
 
     epoch = as_utc(epoch, "epoch")
     if band_m is None:
-        r = propulsion.params()["reboost"]
-        band_m = (float(r["floor_altitude_m"]), float(r["target_altitude_m"]))
+        r = propulsion.params().reboost
+        band_m = (float(r.floor_altitude_m), float(r.target_altitude_m))
     if propellant_kg is None:
         propellant_kg = float(engines()["plan"]["propellant_aboard_kg"])
     tle = select_tle(epoch, tle_spec, station)

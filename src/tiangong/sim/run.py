@@ -181,6 +181,9 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     traj = sim.trajectory()
     duration = scenario.duration_s
     step = sample_s or scenario.sample_s
+    from ..validation import check_sample_count
+
+    check_sample_count(duration, step, "sample_s")  # refused up front, before any memory is asked for
     t = np.arange(0.0, duration, step)
     t = np.append(t[t >= traj.t0[0]], duration)
     tels = model.telemetry()
