@@ -167,8 +167,12 @@ class Result:
 def simulate(scenario: Scenario | str, progress: bool = False, sample_s: float | None = None) -> Result:
     """Run ``scenario`` (a Scenario or a built-in name / TOML path) and return the Result:
     a :class:`~tiangong.sim.live.Simulation` advanced to the end."""
+    from ..validation import check_sample_count
     from .live import Simulation
 
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.load(scenario)
+    check_sample_count(scenario.duration_s, sample_s or scenario.sample_s, "sample_s")  # before the run
     sim = Simulation(scenario)
     sim.advance(progress=progress)
     return sim.result(sample_s=sample_s)
