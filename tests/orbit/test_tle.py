@@ -190,3 +190,13 @@ def test_valid_sets_survive_comments_blank_lines_and_names(pair, filler, name):
     assert (tle.line1, tle.line2) == pair
     if name and name.strip():
         assert tle.name == name.strip()
+
+
+def test_a_device_or_huge_file_is_refused_not_read_forever(tmp_path):
+    """`--tle /dev/zero` used to read forever (issue 9): the TLE reader is the one reader of user files."""
+    with pytest.raises(InputError, match="not a regular file"):
+        load_tle_file("/dev/zero")
+    big = tmp_path / "big.tle"
+    big.write_bytes(b"1" * (5 * 1024 * 1024))
+    with pytest.raises(InputError, match="MiB"):
+        load_tle_file(big)

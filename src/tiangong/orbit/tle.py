@@ -260,17 +260,15 @@ def parse_tle_text(text: str, source: str = "<tle>") -> list[TLE]:
 
 
 def load_tle_file(path: str | Path) -> list[TLE]:
-    """Read and parse a TLE file (UTF-8). A missing or unreadable file is an InputError."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a directory, expected a TLE file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), f"cannot read: {exc}") from None
-    return parse_tle_text(text, str(path))
+    """Read and parse a TLE file (UTF-8). A missing, unreadable, non-regular (``/dev/zero``) or
+    over-large file is an InputError (the one reader of user files, :func:`tiangong.validation.read_text`)."""
+    from ..validation import read_text
+
+    if Path(path).is_dir():
+        raise InputError(str(path), "is a directory, expected a TLE file")
+    if "\x00" not in str(path) and not Path(path).exists():
+        raise InputError(str(path), "file not found")
+    return parse_tle_text(read_text(path, str(path)), str(path))
 
 
 @functools.lru_cache(maxsize=None)
