@@ -105,3 +105,46 @@ def test_scenario_check(cli, tmp_path_factory, over):
     _assert_clean(p)
     if p.returncode == 0:
         _no_nan(p.stdout)
+
+
+# The orbit, EVA and fork commands under the same properties (issue 9: "every CLI argument").
+@settings(max_examples=40, **SETTINGS)
+@given(st.sampled_from(["state", "eclipses"]), times, numbers, st.booleans())
+def test_orbit_state_and_eclipses(cli, command, at, days, as_json):
+    args = ["orbit", command] + (["--at", at] if command == "state" else ["--start", at, "--days", days])
+    p = cli(*args, *(["--json"] if as_json else []))
+    _assert_clean(p)
+    if p.returncode == 0 and as_json:
+        _no_nan(p.stdout)
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(numbers, numbers, numbers, numbers)
+def test_orbit_passes(cli, lat, lon, min_el, days):
+    p = cli("orbit", "passes", "--lat", lat, "--lon", lon, "--min-elevation", min_el, "--days", days,
+            "--start", "2022-11-01T00:00:00Z", "--json")
+    _assert_clean(p)
+    if p.returncode == 0:
+        _no_nan(p.stdout)
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(st.sampled_from(["simulate", "predict"]), numbers, numbers)
+def test_eva_runs_and_seeds(cli, command, runs, seed):
+    p = cli("eva", command, "sz14-eva2", "--runs", runs, "--seed", seed, "--json")
+    _assert_clean(p)
+    if p.returncode == 0:
+        _no_nan(p.stdout)
+
+
+@settings(max_examples=12, **SETTINGS)
+@given(times, st.sampled_from(["fault electrolyser_off 48h", "fault", "clear x", "reboost 1e308", "eva abort",
+                               "set eclss.cabin.ppo2_setpoint_pa nan", "dock tianzhou X aft", "undock nobody",
+                               "\x00", "'", "warp 9"]))
+def test_fork_arguments(cli, tmp_path_factory, at, command):
+    tmp_path = tmp_path_factory.mktemp("fork")
+    f = tmp_path / "short.toml"
+    f.write_text(SHORT)
+    assert cli("run", f, "--out", tmp_path / "parent", "--json").returncode == 0
+    p = cli("fork", tmp_path / "parent", "--at", at, "--command", command, "--out", tmp_path / "child", "--json")
+    _assert_clean(p)
