@@ -102,8 +102,11 @@ def _div(fig, first: bool = False) -> str:
 
 
 def _page(title: str, body: str) -> str:
+    from ..plots import RESIZE_JS  # charts re-fitted to their container once the page is laid out
+
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><meta name='viewport' "
-            f"content='width=device-width'><title>{title}</title>{_STYLE}</head><body>{body}</body></html>")
+            f"content='width=device-width'><title>{title}</title>{_STYLE}</head><body>{body}"
+            f"<script>{RESIZE_JS}</script></body></html>")
 
 
 def plan_html(plan: Plan) -> str:
@@ -279,10 +282,12 @@ def prediction_html(pr) -> str:
     q = pr.quantiles
     x = np.asarray(pr.samples_s) / 3600.0
     fig = go.Figure(go.Histogram(x=x, nbinsx=60, marker_color="#d62728", name="forecast"))
-    for v, txt, colour in ((pr.plan.hatch_open_s, f"task plan {hm(pr.plan.hatch_open_s)}", "#1f5fa8"),
-                           (q["median"], f"median {hm(q['median'])}", "black"),
-                           (pr.suit_usable_s, f"usable suit time {hm(pr.suit_usable_s)}", "red")):
-        fig.add_vline(x=v / 3600.0, line=dict(color=colour, dash="dash"), annotation_text=txt)
+    for v, txt, colour, pos in ((pr.plan.hatch_open_s, f"task plan {hm(pr.plan.hatch_open_s)}", "#1f5fa8", "top left"),
+                                (q["median"], f"median {hm(q['median'])}", "black", "top right"),
+                                (pr.suit_usable_s, f"usable suit time {hm(pr.suit_usable_s)}", "red", "bottom right")):
+        # the plan and the median are often minutes apart: their labels go on opposite sides
+        fig.add_vline(x=v / 3600.0, line=dict(color=colour, dash="dash"), annotation_text=txt,
+                      annotation_position=pos)
     fig.add_vrect(x0=q["p05"] / 3600, x1=q["p95"] / 3600, fillcolor="#d62728", opacity=0.08, line_width=0)
     fig.update_xaxes(title_text="hatch open -> hatch close (h:mm)", **_hm_axis(float(x.min()), float(x.max())))
     fig.update_yaxes(title_text="runs")

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from ..plots import RESIZE_JS as _RESIZE
 from ..record import Parameter, RunRecord
 from ..timeutil import UTC, as_utc, at_seconds, iso_z
 
@@ -520,23 +521,6 @@ footer { color:var(--muted); font-size:12px; text-align:center; padding:10px 0 3
 """ % {"font": _FONT}
 
 
-_RESIZE = """
-// Plotly sizes a chart when its script runs, before the grid has all its cards (a lone first card
-// spans the whole row): re-fit every chart to its card once the page is laid out, and whenever a
-// card changes size.
-(function () {
-  function fit(el) { if (window.Plotly && el.offsetParent !== null) Plotly.Plots.resize(el); }
-  var plots = Array.prototype.slice.call(document.querySelectorAll('.js-plotly-plot'));
-  plots.forEach(fit);
-  window.addEventListener('load', function () { plots.forEach(fit); });
-  if (window.ResizeObserver) {
-    var ro = new ResizeObserver(function (entries) {
-      entries.forEach(function (e) { e.target.querySelectorAll('.js-plotly-plot').forEach(fit); });
-    });
-    plots.forEach(function (el) { ro.observe(el.parentElement); });
-  }
-})();
-"""
 
 
 def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord | None = None,
