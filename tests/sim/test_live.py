@@ -327,3 +327,24 @@ def test_every_registered_subsystem_implements_the_interface():
     sim = Simulation(tg.Scenario.from_dict({**WINDOW, "end": "2022-07-28T01:00:00Z", "eva": []}))
     for s in sim.model.subsystems.values():
         assert isinstance(s, Subsystem), s
+
+
+def test_reentry_ends_the_run_with_an_event_not_negative_altitudes(tmp_path):
+    """Issue 9: no reboosts from 200 km: the mean altitude reaches the 150 km reentry floor, the run
+    ends there with an `orbit.reentry` event and says so; no altitude below the floor is recorded."""
+    sc = tg.Scenario.from_dict({"name": "fall", "start": "2022-06-10T00:00:00Z", "end": "2023-06-10T00:00:00Z",
+                                "initial": {"altitude_m": 200000.0}, "reboost": {"enabled": False}})
+    sim = Simulation(sc)
+    sim.record(tmp_path / "live")
+    sim.advance()
+    res = sim.result()
+    s = res.summary()
+    ev = [e for e in res.record.events if e.kind == "orbit.reentry"]
+    assert len(ev) == 1 and s["ended_early"]["reason"] == "reentry at 150 km"
+    assert ev[0].t_s == res.record.t_s[-1] < sc.duration_s
+    assert s["stores"]["orbit.altitude_m"]["min"] == pytest.approx(150e3, abs=1e-6)
+    assert res.record.samples["orbit.altitude_m"].min() >= 150e3 - 1e-6
+    from tiangong.archive import read_run
+
+    live = read_run(tmp_path / "live")
+    np.testing.assert_array_equal(live.samples["orbit.altitude_m"], res.record.samples["orbit.altitude_m"])

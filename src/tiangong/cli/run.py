@@ -79,6 +79,8 @@ def _print_summary(s: dict, paths: dict, rows) -> None:
                   f"[bold]{m['water_reserve_days']:.1f}[/] d, min SOC {m['min_battery_soc']:.3f} at "
                   f"{m['min_battery_soc_at']}, min altitude {m['min_altitude_m'] / 1e3:.1f} km, "
                   f"propellant used {m['propellant_used_kg']:.0f} kg in {m['reboosts']} reboosts")
+    if s.get("ended_early"):
+        console.print(f"[bold red]the run ended early[/] at {s['ended_early']['at']}: {s['ended_early']['reason']}")
     v = s["violations"]
     console.print(f"limit violations: {len(v)}" + "".join(
         f"\n  {x['parameter']} {x['level']} {x['side']} {x['limit']:g} from {x['start']} to {x['end']}" for x in v[:10]))

@@ -208,6 +208,8 @@ class Simulation:
         while True:  # in slices, so alarms are reported as the run goes
             stop = min(t, self.t_s + 30 * DAY_S)
             net.advance(stop, self.end_s)
+            if net.finished and net.halted is not None:  # ended early (reentry): the run's end is now
+                self.end_s = net.t_s
             self.t_s = self.end_s if net.finished else stop
             # alarms: checked in batches (vectorised); every advance when someone listens for them
             if net.finished or self._alarm_listeners or len(self._traj.t0) - self.alarms.k >= ALARM_BATCH:

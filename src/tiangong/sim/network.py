@@ -108,6 +108,7 @@ class Network:
         self._ready = False       # controllers have run at t_s: a, r, watches hold the pending segment
         self._r: np.ndarray | None = None
         self.finished = False
+        self.halted: str | None = None  # why the run ended before its end time (a handler or controller asked)
 
     # ------------------------------------------------------------------ building
     def add_store(self, store: Store) -> int:
@@ -360,6 +361,9 @@ class Network:
                     self._finish()
                     break
                 self._prepare()
+                if self.halted is not None:  # e.g. reentry: the run ends here
+                    self._finish()
+                    break
             t_next = min(queue[0][0] if queue else INF, t_end_s)
             dt, s_hit, level = self._next_state_event(self._r, t_next - self.t_s)
             if self.t_s + dt > t_until_s + EPS_T:
@@ -378,6 +382,11 @@ class Network:
             if f is not None:
                 f(self.t_s)
         self.finished = True
+
+    def halt(self, reason: str) -> None:
+        """End the run at the current time (called from a controller or a handler)."""
+        if self.halted is None:
+            self.halted = reason
 
     def split(self, t_s: float) -> None:
         """Cut the pending segment at ``t_s`` (for a command at that time) and invalidate it:
@@ -413,7 +422,8 @@ class Network:
         """Everything that changes during a run, as plain data (arrays copied)."""
         s = {k: (None if getattr(self, k) is None else getattr(self, k).copy()) for k in self._STATE_ARRAYS}
         s.update(t_s=self.t_s, queue=list(self._queue), seq=self._seq, watches=list(self.watches),
-                 aux=dict(self.aux), ready=self._ready, finished=self.finished, n_events=self.n_events,
+                 aux=dict(self.aux), ready=self._ready, finished=self.finished, halted=self.halted,
+                 n_events=self.n_events,
                  n_state_events=self.n_state_events, cursors={k: v.cursor for k, v in self.sources.items()})
         return s
 
@@ -430,6 +440,7 @@ class Network:
         self.aux = dict(s["aux"])
         self._ready = s["ready"]
         self.finished = s["finished"]
+        self.halted = s.get("halted")
         self.n_events = s["n_events"]
         self.n_state_events = s["n_state_events"]
         for k, c in s["cursors"].items():

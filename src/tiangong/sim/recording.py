@@ -53,6 +53,11 @@ class ArchiveRecorder:
         self.appender.maybe_flush()
 
     def finished(self, result) -> None:
+        end = self.sim.end_s
+        if end < self.grid[-1]:  # the run ended early (reentry): the grid ends where the run did
+            keep = self.grid < end
+            self.grid = np.append(self.grid[keep], end)
+            self.beta = np.append(self.beta[keep], result.record.samples["orbit.beta_deg"][-1])
         self._sample()
         self.appender.close(result.summary())
 

@@ -183,7 +183,7 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     parameter on the segments, alarms as the engine found them, the summary."""
     scenario, model = sim.scenario, sim.model
     traj = sim.trajectory()
-    duration = scenario.duration_s
+    duration = sim.end_s  # the scenario's end, or where the run ended (reentry)
     step = sample_s or scenario.sample_s
     from ..validation import check_sample_count
 
@@ -209,6 +209,8 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
                        plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s)
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
+    if sim.net.halted is not None:
+        record.summary["ended_early"] = {"at": iso_z(at_seconds(scenario.start, sim.end_s), 0), "reason": sim.net.halted}
     return Result(scenario, record, traj, model, sim.wall_s, list(sim.commands), sim.parent, sim.fork_t_s)
 
 

@@ -131,9 +131,16 @@ class Propulsion:
         self.reboosts.append((net.t_s, h, target_m, dv, need))
         return True, f"{h/1e3:.1f} -> {target_m/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg"
 
+    REENTRY_M = 150e3
+    """Mean altitude at which the run ends: below ~150 km the orbit decays within hours (reentry)."""
+
     def control(self, net) -> None:
         sig = self.ctx.signals
         h = net.x[self._alt]
+        if h <= self.REENTRY_M + 1e-6:
+            net.emit("orbit.reentry", "propulsion", f"mean altitude {h / 1e3:.1f} km: the station re-enters; the run ends")
+            net.halt(f"reentry at {self.REENTRY_M / 1e3:.0f} km")
+            return
         if h <= self.floor_m + 1e-6 and self.auto:
             ok, why = self.reboost(net, self.target_m)
             if ok:
@@ -145,6 +152,7 @@ class Propulsion:
         net.a[self._decay] = decay_rate_m_s(h, sig["station.mass_kg"], sig["station.drag_area_m2"], self.p)
         if self.auto:
             net.watches.append((self._alt, self.floor_m))
+        net.watches.append((self._alt, self.REENTRY_M))
 
     def telemetry(self) -> list:
         from ..subsystem import Telemetry
