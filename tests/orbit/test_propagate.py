@@ -32,7 +32,6 @@ def elements(r, v, mu=MU):
     evec = np.cross(v, h) / mu - r / rn[:, None]
     node = np.cross(np.array([0.0, 0.0, 1.0]), h)
     raan = np.arctan2(node[:, 1], node[:, 0])
-    nn = np.linalg.norm(node, axis=1)
     argp = np.arctan2(np.einsum("ij,ij->i", np.cross(node, evec), h) / np.linalg.norm(h, axis=1),
                       np.einsum("ij,ij->i", node, evec))
     a = 1.0 / (2.0 / rn - np.einsum("ij,ij->i", v, v) / mu)

@@ -184,7 +184,6 @@ def history_html(replays, scores) -> str:
     """One page for ``tiangong eva history``: real vs forecast (median, 50 % and 90 % intervals; calibration
     EVAs left out of their own fit) vs baseline vs task plan; the reliability diagram (observed vs nominal
     coverage of central intervals, forecast and baseline); published vs planned both-outside; every Gantt."""
-    import numpy as np
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
