@@ -117,6 +117,9 @@ def _check_line(line: str, number: str, source: str, lineno: int) -> None:
     """Length, line number, blank separators, checksum: the checks common to both lines."""
     if len(line) != TLE_LINE_LENGTH:
         raise _fail(source, lineno, f"line {number} has {len(line)} characters, expected {TLE_LINE_LENGTH}")
+    bad = next((c for c in line if not (" " <= c <= "~")), None)
+    if bad is not None:  # a TLE is printable ASCII; sgp4 itself raises on a NUL (found by make fuzz)
+        raise _fail(source, lineno, f"character {bad!r} at column {line.index(bad) + 1}: a TLE line is printable ASCII")
     if line[0] != number:
         raise _fail(source, lineno, f"line number is {line[0]!r}, expected {number!r}")
     if not line[68].isdigit():
