@@ -62,6 +62,7 @@ def test_fork_with_a_command_changes_only_the_future(parent):
     assert co2b[~before].max() > co2a[~before].max() + 100.0  # CO2 builds up without removal
     html = (parent / "co2" / "report.html").read_text()
     assert '"name":"parent"' in html  # the parent drawn beneath each series
+    assert "<b>Fork of</b>" in html and "2022-06-11T10:00:00Z" in html
     info = run_info(parent / "co2")  # the archive says where it came from and what was commanded
     assert info["parent"] == str(parent / "parent") and info["fork_t_s"] == t_fork
     assert [(c.t_s, c.command, c.outcome) for c in commands(parent / "co2")] == [(t_fork, "fault co2_removal_off 6h", "accepted")]

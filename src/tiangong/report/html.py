@@ -581,6 +581,12 @@ def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord |
     em = _engine_margins_html(record)
     engine_margins = f'<div class="card"><h3>Margins</h3>{em}</div>' if em else ""
     title = f"Tiangong run report — {record.scenario}"
+    fork_at = getattr(record, "fork_t_s", None)
+    fork_html = ""
+    if getattr(record, "parent", None):
+        when = iso_z(at_seconds(epoch, fork_at), 0) if fork_at is not None else "?"
+        fork_html = (f"<span><b>Fork of</b>{_esc(record.parent)} at {when}"
+                     f"{' (parent dashed grey)' if parent is not None else ''}</span>")
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -597,7 +603,7 @@ def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord |
 <div class="meta">
 <span><b>Scenario</b>{_esc(record.scenario)}</span>
 <span><b>Window</b>{iso_z(epoch, 0)} → {iso_z(end, 0)} ({_duration((end - epoch).total_seconds())})</span>
-<span><b>Generated</b>{iso_z(generated, 0)}</span>
+{fork_html}<span><b>Generated</b>{iso_z(generated, 0)}</span>
 <span><b>tiangong</b>{_esc(__version__)}</span>
 </div>
 </header>
