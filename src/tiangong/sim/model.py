@@ -413,8 +413,9 @@ class StationModel:
         """Prediction mode: the altitude track and the planned burns as events.
 
         Track nodes: the eclipse boundaries (events anyway), every 30-s sample of the propagated
-        mean altitude within one orbit of a burn (the one-orbit mean ramps there), and the ends; the
-        nodes that are not eclipse boundaries are a source of no-op events."""
+        mean altitude within one orbit of a burn (the one-orbit mean ramps there), the ends, and
+        a node at least every half orbit (seasons without eclipses); the nodes that are not
+        eclipse boundaries are a source of no-op events."""
         from ..systems.propulsion import AltitudeTrack
 
         orb, end = self.orbit, self.scenario.duration_s
@@ -424,8 +425,14 @@ class StationModel:
         near = np.zeros(len(mt), dtype=bool)
         for tb, _, _ in burns:
             near |= np.abs(mt - tb) <= period
-        extra = np.unique(np.concatenate([mt[near], [tb for tb, _, _ in burns], [0.0, end]]))
+        st = _smoothed(orb)[0][[0, -1]] if len(mt) else np.zeros(0)  # where the track starts and stops sloping
+        extra = np.unique(np.concatenate([mt[near], [tb for tb, _, _ in burns], [0.0, end], st]))
         extra = extra[(extra >= 0.0) & (extra <= end)]
+        nodes = np.unique(np.concatenate([eclipse_t, extra]))
+        gaps = np.nonzero(np.diff(nodes) > 0.5 * period)[0]  # no eclipses at high beta: a node every half orbit
+        fill = [np.linspace(nodes[g], nodes[g + 1], int(np.ceil((nodes[g + 1] - nodes[g]) / (0.5 * period))) + 1)[1:-1]
+                for g in gaps]
+        extra = np.unique(np.concatenate([extra, *fill]))
         nodes = np.unique(np.concatenate([eclipse_t, extra]))
         self.propulsion.follow(AltitudeTrack(nodes, engine_altitude_m(orb, nodes), 0.5 * period))
         own = np.setdiff1d(extra, eclipse_t)
@@ -586,14 +593,20 @@ def engine_altitude_m(orb, t_s):
     twice the orbital frequency (the J2 short-period term in a, not cancelled by a window rounded to
     30 s); the engine would need an event every few minutes to follow it, and it is not altitude
     the station gains or loses.  The half-orbit mean removes it (to ~0.1 m)."""
+    st, smooth = _smoothed(orb)
+    return np.interp(np.asarray(t_s, dtype=float), st, smooth)
+
+
+def _smoothed(orb) -> tuple[np.ndarray, np.ndarray]:
+    """(t, h) of the half-orbit mean of the one-orbit mean altitude (see engine_altitude_m)."""
     mt, mh = np.asarray(orb.plan.mean_t_s, dtype=float), np.asarray(orb.plan.mean_alt_m, dtype=float)
     if len(mt) < 3:
-        return orb.mean_altitude_m(t_s)
+        return mt, mh
     step = float(mt[1] - mt[0])
     w = max(1, int(round(float(mt[0]) / step)))  # half an orbit: mt[0] is half an orbit after the start
     c = np.cumsum(np.insert(mh, 0, 0.0))
     smooth = (c[w:] - c[:-w]) / w
-    return np.interp(np.asarray(t_s, dtype=float), mt[: len(smooth)] + 0.5 * (w - 1) * step, smooth)
+    return mt[: len(smooth)] + 0.5 * (w - 1) * step, smooth
 
 
 def _ignore(_payload) -> None:
@@ -623,7 +636,10 @@ def _propagated(model: StationModel):
     if key not in _PROPAGATED:
         if len(_PROPAGATED) >= 2:
             _PROPAGATED.pop(next(iter(_PROPAGATED)))
-        _PROPAGATED[key] = propagated_orbit(sc.start, sc.duration_s, sc.tle, sc.station, band, prop)
+        try:
+            _PROPAGATED[key] = propagated_orbit(sc.start, sc.duration_s, sc.tle, sc.station, band, prop)
+        except InputError as exc:  # the planner names its CLI flags; here it is the scenario's band
+            raise InputError(sc.source_file or sc.name, f"reboost (orbit = 'propagate'): {exc.why}") from None
     return _PROPAGATED[key]
 
 

@@ -159,7 +159,7 @@ class Propulsion:
     def reboost(self, net, target_m: float) -> tuple[bool, str]:
         """Raise the mean altitude to ``target_m`` now if the propellant aboard suffices."""
         if self.track is not None:
-            return False, "orbit = 'propagate': the reboosts are the planned burns (tiangong orbit reboost)"
+            return False, self.command_refusal()
         h = net.x[self._alt]
         dv, need = self.plan(h, target_m, self.ctx.signals["station.mass_kg"])
         have = net.x[self._prop]
@@ -171,6 +171,12 @@ class Propulsion:
         self.propellant_used_kg += need
         self.reboosts.append((net.t_s, h, target_m, dv, need))
         return True, f"{h/1e3:.1f} -> {target_m/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg"
+
+    def command_refusal(self) -> str | None:
+        """Why a commanded reboost is refused in this mode (None: accepted in replay mode)."""
+        if self.track is None:
+            return None
+        return "orbit = 'propagate': the reboosts are the planned burns (set [reboost] in the scenario)"
 
     def burn(self, net, dv_mps: float, label: str = "burn") -> tuple[bool, str]:
         """A planned impulsive burn of ``dv_mps`` now: propellant by the rocket equation at the
