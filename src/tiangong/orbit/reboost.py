@@ -198,7 +198,10 @@ def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: 
             mass -= need
         guard = tc + t_transfer + period
         t = tc
-    s0 = pred.trajectory.states([0.0])[0]
-    full = prop.run(s0[:3], s0[3:], impulses=impulses, t_end_s=span, arcs=arcs)
+    if not impulses and not arcs:
+        full = pred.trajectory  # no burn: the prediction is the plan's trajectory (saves a third of the work)
+    else:
+        s0 = pred.trajectory.states([0.0])[0]
+        full = prop.run(s0[:3], s0[3:], impulses=impulses, t_end_s=span, arcs=arcs)
     tm, hm = mean_altitude(full, 0.0, full.t_end_s, period)
     return ReboostPlan(burns, full, band_m, propellant_kg, tm, hm)
