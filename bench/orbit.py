@@ -185,7 +185,7 @@ def bench_scenario(repeats: int) -> None:
     pr = res.model.propulsion
     band = (pr.floor_m, pr.target_m)
     t_plan, plan = timed(lambda: plan_reboosts(pred, band, 1e9), 1)  # propellant: not the limit here
-    line("  reboost plan (chunks + re-run + 30-s mean altitude)", t_plan, f"{len(plan.burns)} burns")
+    line("  reboost plan (30-s mean altitude, propagations after burns)", t_plan, f"{len(plan.burns)} burns")
     orb = PropagatedOrbit(sc.start, sc.duration_s, pred, plan)
     t_ecl, ev = timed(orb.eclipse_events, 1)
     line("  eclipse events", t_ecl, f"{len(ev[0])} boundaries")
