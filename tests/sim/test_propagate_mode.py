@@ -177,3 +177,27 @@ def test_bad_orbit_mode_is_a_one_line_error(tmp_path):
 def test_initial_altitude_with_propagate_is_refused():
     with pytest.raises(InputError, match="initial.altitude_m"):
         _scenario(initial={"altitude_m": 390e3})
+
+
+def test_live_archive_equals_the_batch_archive_in_propagate_mode(tmp_path):
+    """The live recorder and the batch result take beta (and everything else) from one orbit."""
+    import datetime as dt
+
+    from tiangong.archive import read_run
+
+    sc = _scenario(end="2024-05-21T00:00:00Z")
+    ref = tg.simulate(sc)
+    ref.write(tmp_path / "batch")
+    sim = tg.Simulation(sc)
+    sim.record(tmp_path / "live")
+    t = sc.start
+    while not sim.finished:
+        t += dt.timedelta(hours=7)
+        sim.advance(min(t, sc.end))
+    sim.result()
+    a, b = read_run(tmp_path / "batch"), read_run(tmp_path / "live")
+    np.testing.assert_array_equal(a.t_s, b.t_s)
+    for name in a.samples:
+        np.testing.assert_array_equal(a.samples[name], b.samples[name], err_msg=name)
+    np.testing.assert_array_equal(b.samples["orbit.beta_deg"], sim.model.orbit.beta_deg(b.t_s))
+    assert a.events == b.events
