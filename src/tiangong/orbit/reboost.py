@@ -141,8 +141,11 @@ def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: 
 
     while t < span - 1.0:
         t1 = min(span, t + CHUNK_S)
-        tr = prop.run(y[:3], y[3:], impulses=[i for i in impulses if i.t_s >= t], t_start_s=t, t_end_s=t1,
-                      spent_kg=spent_before(t), arcs=[a for a in arcs if a.t1_s > t])
+        if not impulses and not arcs:
+            tr = pred.trajectory  # before the first burn the orbit is the prediction's (no second propagation)
+        else:
+            tr = prop.run(y[:3], y[3:], impulses=[i for i in impulses if i.t_s >= t], t_start_s=t, t_end_s=t1,
+                          spent_kg=spent_before(t), arcs=[a for a in arcs if a.t1_s > t])
         tm, hm = mean_altitude(tr, t, t1, period)
         idx = np.nonzero((hm < lo) & (tm >= guard))[0]
         if tr.t_end_s < t1 - 1.0:
@@ -198,7 +201,10 @@ def plan_reboosts(pred: Prediction, band_m: tuple[float, float], propellant_kg: 
             mass -= need
         guard = tc + t_transfer + period
         t = tc
-    s0 = pred.trajectory.states([0.0])[0]
-    full = prop.run(s0[:3], s0[3:], impulses=impulses, t_end_s=span, arcs=arcs)
+    if not impulses and not arcs:
+        full = pred.trajectory  # no burn: the prediction is the plan's trajectory (saves a third of the work)
+    else:
+        s0 = pred.trajectory.states([0.0])[0]
+        full = prop.run(s0[:3], s0[3:], impulses=impulses, t_end_s=span, arcs=arcs)
     tm, hm = mean_altitude(full, 0.0, full.t_end_s, period)
     return ReboostPlan(burns, full, band_m, propellant_kg, tm, hm)

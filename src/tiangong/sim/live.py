@@ -491,6 +491,8 @@ def _cmd_reboost(sim: Simulation, args):
     """``reboost [TARGET_KM] [at=ISO8601]``: raise the orbit now (or at a later time)."""
     pos, o = _options(args, {"at": str})
     prop = sim.model.propulsion
+    if prop.command_refusal():
+        raise CommandRefused("command", prop.command_refusal())
     target = float(pos[0]) * 1e3 if pos else prop.target_m
     if not 150e3 < target < 1000e3:
         raise InputError("command", "target must be in (150, 1000) km")

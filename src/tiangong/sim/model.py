@@ -82,6 +82,7 @@ class StationModel:
         self.eva_active: dict | None = None  # the EVA under way: name, crew, airlock volume
         self.last_cap_j = 0.0
         self.faults_active: dict[str, dict] = {}  # fault id -> description (open faults)
+        self.orbit = None                   # the PropagatedOrbit with orbit = "propagate" (set in build)
 
     # ------------------------------------------------------------------ derived configuration
     @property
@@ -159,7 +160,12 @@ class StationModel:
         for k, v in initial_cabin(self._free_volume, self.params.eclss.cabin).items():
             x[net.si(k)] = v
         ini = sc.initial
-        x[net.si("orbit.altitude_m")] = ini.altitude_m or mean_altitude_m(sc.start, sc.tle, sc.station)
+        if sc.orbit == "propagate":
+            self.orbit = _propagated(self)
+            x[net.si("orbit.altitude_m")] = float(engine_altitude_m(self.orbit, 0.0))
+        else:
+            self.orbit = None
+            x[net.si("orbit.altitude_m")] = ini.altitude_m or mean_altitude_m(sc.start, sc.tle, sc.station)
         for k, v in (("eclss.water.potable_kg", ini.potable_water_kg), ("eclss.food_kg", ini.food_kg),
                      ("eclss.tank.o2_kg", ini.o2_tank_kg), ("eclss.tank.n2_kg", ini.n2_tank_kg),
                      ("propulsion.propellant_kg", ini.propellant_kg)):
@@ -290,6 +296,7 @@ class StationModel:
         on("fault.start", self._on_fault_start, source="faults")
         on("fault.end", self._on_fault_end, source="faults")
         on("propulsion.reboost_planned", self._on_planned_reboost, source="propulsion")
+        on("orbit.altitude_node", _ignore, log=False)
 
     def _schedule_history(self) -> None:
         sc = self.scenario
@@ -392,11 +399,59 @@ class StationModel:
     def _schedule_environment(self) -> None:
         from ..orbit import scenario_eclipse_events
 
-        times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle,
-                                                self.scenario.station)
+        if self.orbit is not None:
+            times, kinds = self.orbit.eclipse_events()
+            self._schedule_propagated(np.asarray(times, dtype=float))
+        else:
+            times, kinds = scenario_eclipse_events(self.epoch, self.scenario.duration_s, self.scenario.tle,
+                                                    self.scenario.station)
         self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))
         self.sunlit = timeline_sunlit_at_start(kinds)
         self.net.add_source("orbit.eclipses", times, [f"eclipse.{k}" for k in kinds], [None] * len(kinds), priority=1)
+
+    def _schedule_propagated(self, eclipse_t: np.ndarray) -> None:
+        """Prediction mode: the altitude track and the planned burns as events.
+
+        Track nodes: the eclipse boundaries (events anyway), every 30-s sample of the propagated
+        mean altitude within one orbit of a burn (the one-orbit mean ramps there), the ends, and
+        a node at least every half orbit (seasons without eclipses); the nodes that are not
+        eclipse boundaries are a source of no-op events."""
+        from ..systems.propulsion import AltitudeTrack
+
+        orb, end = self.orbit, self.scenario.duration_s
+        burns = [b for b in orb.burns() if 0.0 <= b[0] < end]
+        period = 2.0 * float(orb.plan.mean_t_s[0]) if len(orb.plan.mean_t_s) else 5550.0
+        mt = np.asarray(orb.plan.mean_t_s, dtype=float)
+        near = np.zeros(len(mt), dtype=bool)
+        for tb, _, _ in burns:
+            near |= np.abs(mt - tb) <= period
+        st = _smoothed(orb)[0][[0, -1]] if len(mt) else np.zeros(0)  # where the track starts and stops sloping
+        extra = np.unique(np.concatenate([mt[near], [tb for tb, _, _ in burns], [0.0, end], st]))
+        extra = extra[(extra >= 0.0) & (extra <= end)]
+        nodes = np.unique(np.concatenate([eclipse_t, extra]))
+        gaps = np.nonzero(np.diff(nodes) > 0.5 * period)[0]  # no eclipses at high beta: a node every half orbit
+        fill = [np.linspace(nodes[g], nodes[g + 1], int(np.ceil((nodes[g + 1] - nodes[g]) / (0.5 * period))) + 1)[1:-1]
+                for g in gaps]
+        extra = np.unique(np.concatenate([extra, *fill]))
+        nodes = np.unique(np.concatenate([eclipse_t, extra]))
+        self.propulsion.follow(AltitudeTrack(nodes, engine_altitude_m(orb, nodes), 0.5 * period))
+        own = np.setdiff1d(extra, eclipse_t)
+        self.net.add_source("orbit.altitude_nodes", own, ["orbit.altitude_node"] * len(own), [None] * len(own),
+                            priority=2)
+        for k, (tb, dv, kg) in enumerate(burns):
+            self.net.schedule(tb, "propulsion.reboost_planned",
+                              {"dv_mps": float(dv), "planned_kg": float(kg), "label": f"planned burn {k + 1}",
+                               "detail": f"planned burn {k + 1}: dv {dv:.3f} m/s, {kg:.2f} kg planned"})
+
+    def beta_deg(self, t_s) -> np.ndarray:
+        """Beta angle [deg] at ``t_s`` s after the epoch, from the orbit of the scenario's mode
+        (one helper for the batch result and the live archive)."""
+        from ..orbit import scenario_beta_deg
+
+        if self.orbit is not None:
+            return self.orbit.beta_deg(t_s)
+        sc = self.scenario
+        return scenario_beta_deg(sc.start, t_s, sc.tle, sc.station)
 
     # ------------------------------------------------------------------ EVAs
     def _schedule_eva(self) -> None:
@@ -471,7 +526,10 @@ class StationModel:
             self.eclss.set_fault(f["kind"], f["severity"], on, f.get("hole_diameter_mm"))
 
     def _on_planned_reboost(self, p: dict) -> None:
-        ok, why = self.propulsion.reboost(self.net, p["target_m"])
+        if "dv_mps" in p:  # a burn of the propagated orbit's plan
+            ok, why = self.propulsion.burn(self.net, p["dv_mps"], p["label"])
+        else:
+            ok, why = self.propulsion.reboost(self.net, p["target_m"])
         self.net.emit("propulsion.reboost" if ok else "propulsion.reboost_failed", "propulsion", why)
 
     # ------------------------------------------------------------------ telemetry
@@ -525,6 +583,64 @@ class StationModel:
             s.load_state(st["subsystems"][k])
         self._sync_configuration()
         self._refresh_geometry()
+
+
+def engine_altitude_m(orb, t_s):
+    """The altitude the engine reports with orbit = "propagate" [m] at ``t_s``: the propagated
+    one-orbit mean altitude (orbit-averaged semi-major axis minus the WGS84 equatorial radius,
+    ``PropagatedOrbit.mean_altitude_m``; ~2.2 km above replay's TLE-mean-motion altitude) averaged
+    once more over half an orbit.  The one-orbit mean, on 30-s samples, keeps a +-20 m ripple at
+    twice the orbital frequency (the J2 short-period term in a, not cancelled by a window rounded to
+    30 s); the engine would need an event every few minutes to follow it, and it is not altitude
+    the station gains or loses.  The half-orbit mean removes it (to ~0.1 m)."""
+    st, smooth = _smoothed(orb)
+    return np.interp(np.asarray(t_s, dtype=float), st, smooth)
+
+
+def _smoothed(orb) -> tuple[np.ndarray, np.ndarray]:
+    """(t, h) of the half-orbit mean of the one-orbit mean altitude (see engine_altitude_m)."""
+    mt, mh = np.asarray(orb.plan.mean_t_s, dtype=float), np.asarray(orb.plan.mean_alt_m, dtype=float)
+    if len(mt) < 3:
+        return mt, mh
+    step = float(mt[1] - mt[0])
+    w = max(1, int(round(float(mt[0]) / step)))  # half an orbit: mt[0] is half an orbit after the start
+    c = np.cumsum(np.insert(mh, 0, 0.0))
+    smooth = (c[w:] - c[:-w]) / w
+    return mt[: len(smooth)] + 0.5 * (w - 1) * step, smooth
+
+
+def _ignore(_payload) -> None:
+    """Handler of the altitude-track nodes: the event itself is the point (the rate is reset)."""
+
+
+_PROPAGATED: dict = {}
+
+
+def _propagated(model: StationModel):
+    """The scenario's :class:`~tiangong.orbit.scenario.PropagatedOrbit` (seconds to compute; kept
+    for the last scenarios so a restore or a fork in the same process does not pay it again --
+    it is deterministic, so a recomputation gives the same orbit bit for bit).
+
+    Band: the scenario's reboost floor and target applied to the propagated mean altitude (the
+    orbit-averaged semi-major axis minus the equatorial radius).  Propellant for the plan: aboard
+    at the start plus the cargo propellant delivered in the window (the engine refuses a burn whose
+    propellant is not aboard yet)."""
+    from ..orbit.scenario import propagated_orbit
+
+    sc, pr = model.scenario, model.propulsion
+    band = (pr.floor_m if sc.reboost.enabled else 0.0, pr.target_m)
+    prop = sc.initial.propellant_kg + sum(
+        float(ev.cargo.propellant_kg or 0.0) for ev in model._history
+        if sc.start < ev.time <= sc.end and ev.kind == "vehicle_dock" and ev.cargo is not None)
+    key = (sc.start, sc.duration_s, sc.tle, sc.station, band, prop)
+    if key not in _PROPAGATED:
+        if len(_PROPAGATED) >= 2:
+            _PROPAGATED.pop(next(iter(_PROPAGATED)))
+        try:
+            _PROPAGATED[key] = propagated_orbit(sc.start, sc.duration_s, sc.tle, sc.station, band, prop)
+        except InputError as exc:  # the planner names its CLI flags; here it is the scenario's band
+            raise InputError(sc.source_file or sc.name, f"reboost (orbit = 'propagate'): {exc.why}") from None
+    return _PROPAGATED[key]
 
 
 def timeline_sunlit_at_start(kinds) -> float:

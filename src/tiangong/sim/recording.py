@@ -21,7 +21,6 @@ class ArchiveRecorder:
 
     def __init__(self, sim, path, sample_s: float | None = None, replace: bool = False, **appender_kw) -> None:
         from ..archive.live import ArchiveAppender
-        from ..orbit import scenario_beta_deg
         from .run import _as_parameter
 
         sc = sim.scenario
@@ -31,7 +30,7 @@ class ArchiveRecorder:
         step = sample_s or sc.sample_s
         grid = np.arange(0.0, sc.duration_s, step)
         self.grid = np.append(grid, sc.duration_s)
-        self.beta = scenario_beta_deg(sc.start, self.grid, sc.tle, sc.station)
+        self.beta = sim.model.beta_deg(self.grid)
         self.next = int(np.searchsorted(self.grid, sim.t_s))  # first grid time not yet written
         self.k = 0  # first recorded segment still needed
         self.appender = ArchiveAppender(path, params, sc.name, sc.start, sc.end, sim.parent, sim.fork_t_s,

@@ -190,11 +190,9 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     t = np.append(t[t >= traj.t0[0]], duration)
     tels = model.telemetry()
     params = [_as_parameter(x) for x in tels]
-    from ..orbit import scenario_beta_deg
-
     view = _View(traj, t)
     samples = {x.name: x.values(view) for x in tels if x.name != "orbit.beta_deg"}
-    samples["orbit.beta_deg"] = scenario_beta_deg(scenario.start, t, scenario.tle, scenario.station)
+    samples["orbit.beta_deg"] = model.beta_deg(t)
     # exact solution of every parameter as a polyline, computed once for the summary;
     # the beta angle is not an engine quantity: its polyline is the samples
     lines = {x.name: _polyline(traj, x) for x in tels if x.name != "orbit.beta_deg"}

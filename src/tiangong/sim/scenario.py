@@ -148,6 +148,9 @@ class Scenario(_Strict):
     end: dt.datetime
     sample_s: float = Field(120.0, gt=0, le=86400)
     tle: str = Field("builtin", max_length=4096, description="'builtin' or a path to a TLE file")
+    orbit: Literal["replay", "propagate"] = Field(
+        "replay", description="'replay': SGP4 on the real TLEs and the decay table; 'propagate': the numerical "
+                              "propagator from the TLE nearest the start, with planned reboosts")
     crew: list[str] = Field([], description="extra crew aboard at the start (e.g. for a configuration without history)")
     initial: Initial = Initial()
     reboost: Reboost = Reboost()
@@ -174,6 +177,12 @@ class Scenario(_Strict):
             raise ValueError("end must be after start (the duration must be positive)")
         if (self.end - self.start) > dt.timedelta(days=3660):
             raise ValueError("window longer than 10 years")
+        if self.orbit == "propagate":
+            if self.initial.altitude_m is not None:
+                raise ValueError("initial.altitude_m: not used with orbit = 'propagate' "
+                                 "(the altitude comes from the propagated orbit)")
+            if (self.end - self.start) > dt.timedelta(days=366):
+                raise ValueError("orbit = 'propagate' predicts at most 366 days")
         return self
 
     @property

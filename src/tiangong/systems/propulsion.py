@@ -7,6 +7,10 @@ events and re-evaluates it at every event (eclipse boundaries come every ~45 min
 changes by < 0.02 % within a segment: ~5 m of decay against a ~58 km scale height).  Reaching the
 floor altitude is a state event: a two-burn Hohmann reboost to the target altitude, propellant
 ``m (1 - exp(-dv / (Isp g0)))``.
+
+Prediction mode (``orbit = "propagate"`` in a scenario): the altitude store follows an
+:class:`AltitudeTrack` (the propagated mean altitude at node times) instead of the decay table,
+and the reboosts are the planned burns (:meth:`Propulsion.burn`); floor-triggered reboosts are off.
 """
 
 from __future__ import annotations
@@ -74,6 +78,34 @@ def propellant_for_dv_kg(mass_kg: float, dv_mps: float, p=None) -> float:
     return mass_kg * (1.0 - math.exp(-dv_mps / (c.isp_s * c.g0)))
 
 
+class AltitudeTrack:
+    """A mean altitude to follow: ``h_m`` [m] at increasing node times ``t_s`` [s], linear between.
+
+    Every node must be an engine event (the decay rate is set at each event to reach the next
+    node's value exactly), so the store equals the track at the nodes to rounding."""
+
+    def __init__(self, t_s, h_m, half_period_s: float = 0.0) -> None:
+        import numpy as np
+
+        self.t_s = np.asarray(t_s, dtype=float)
+        self.h_m = np.asarray(h_m, dtype=float)
+        self.half_period_s = float(half_period_s)
+
+    def at(self, t_s: float) -> float:
+        import numpy as np
+
+        return float(np.interp(t_s, self.t_s, self.h_m))
+
+    def rate_m_s(self, t_s: float, h_m: float) -> float:
+        """Rate [m/s] that takes ``h_m`` at ``t_s`` to the track's value at the next node."""
+        import numpy as np
+
+        k = int(np.searchsorted(self.t_s, t_s + 1e-6, side="right"))
+        if k >= len(self.t_s):
+            return 0.0
+        return float((self.h_m[k] - h_m) / (self.t_s[k] - t_s))
+
+
 class Propulsion:
     """Orbit decay and reboosts as a subsystem (see :mod:`tiangong.subsystem`).
 
@@ -92,6 +124,13 @@ class Propulsion:
         self.auto = auto
         self.propellant_used_kg = 0.0
         self.reboosts: list[tuple[float, float, float, float, float]] = []  # t, h0, h1, dv, kg
+        self.track: AltitudeTrack | None = None  # prediction mode: set by follow()
+
+    def follow(self, track: AltitudeTrack) -> None:
+        """Prediction mode: the altitude follows ``track`` and only planned burns raise the orbit
+        (recomputed from the scenario when a run is rebuilt; not part of :meth:`state`)."""
+        self.track = track
+        self.auto = False
 
     def state(self) -> dict:
         return {"auto": self.auto, "propellant_used_kg": self.propellant_used_kg, "reboosts": list(self.reboosts),
@@ -119,6 +158,8 @@ class Propulsion:
 
     def reboost(self, net, target_m: float) -> tuple[bool, str]:
         """Raise the mean altitude to ``target_m`` now if the propellant aboard suffices."""
+        if self.track is not None:
+            return False, self.command_refusal()
         h = net.x[self._alt]
         dv, need = self.plan(h, target_m, self.ctx.signals["station.mass_kg"])
         have = net.x[self._prop]
@@ -131,11 +172,38 @@ class Propulsion:
         self.reboosts.append((net.t_s, h, target_m, dv, need))
         return True, f"{h/1e3:.1f} -> {target_m/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg"
 
+    def command_refusal(self) -> str | None:
+        """Why a commanded reboost is refused in this mode (None: accepted in replay mode)."""
+        if self.track is None:
+            return None
+        return "orbit = 'propagate': the reboosts are the planned burns (set [reboost] in the scenario)"
+
+    def burn(self, net, dv_mps: float, label: str = "burn") -> tuple[bool, str]:
+        """A planned impulsive burn of ``dv_mps`` now: propellant by the rocket equation at the
+        station mass now, refused if not aboard.  The altitude stays on the track (the propagated
+        mean altitude after the burn: a one-orbit mean, it rises over the orbit around the burn)."""
+        mass = self.ctx.signals["station.mass_kg"]
+        need = propellant_for_dv_kg(mass, dv_mps, self.p)
+        have = net.x[self._prop]
+        if have < need:
+            return False, f"{label}: needs {need:.1f} kg propellant, {have:.1f} kg aboard"
+        net.x[self._prop] -= need
+        net.x[self._vent] += need
+        self.propellant_used_kg += need
+        half = self.track.half_period_s if self.track is not None else 0.0
+        h0 = self.track.at(net.t_s - half) if self.track is not None else net.x[self._alt]
+        h1 = self.track.at(net.t_s + half) if self.track is not None else net.x[self._alt]
+        self.reboosts.append((net.t_s, h0, h1, dv_mps, need))
+        return True, f"{label}: dv {dv_mps:.3f} m/s, propellant {need:.2f} kg at {mass / 1e3:.1f} t"
+
     REENTRY_M = 150e3
     """Mean altitude at which the run ends: below ~150 km the orbit decays within hours (reentry)."""
 
     def control(self, net) -> None:
         sig = self.ctx.signals
+        if self.track is not None:
+            net.a[self._decay] = self.track.rate_m_s(net.t_s, net.x[self._alt])
+            return
         h = net.x[self._alt]
         if h <= self.REENTRY_M + 1e-6:
             net.emit("orbit.reentry", "propulsion", f"mean altitude {h / 1e3:.1f} km: the station re-enters; the run ends")
