@@ -11,7 +11,6 @@ import json
 import math
 from typing import Optional
 
-import numpy as np
 import typer
 
 from ..errors import InputError
@@ -283,6 +282,7 @@ def predict_cmd(
     tle_out: Optional[str] = typer.Option(None, "--tle-out", metavar="FILE", help="Also write a TLE fitted to the last day of the prediction (epoch: the start of that day)."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
+    import numpy as np  # imported when the command runs: the CLI starts fast
     from ..orbit.predict import predict, state_table, states_json, weather_warning
 
     if as_json and as_csv:
@@ -577,6 +577,7 @@ def track_cmd(
     html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML map (coastlines shipped)."),
 ) -> None:
     """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
+    import numpy as np  # imported when the command runs: the CLI starts fast
     from ..orbit.eclipse import disc_sunlit_fraction, shadow_angles
     from ..orbit.frames import GcrsToItrs, TemeToGcrs, geodetic_from_itrs
     from ..orbit.sun import SunTrack
