@@ -39,7 +39,7 @@ def run_cmd(
     force: bool = typer.Option(False, "--force", help="replace a complete run already in the output directory"),
 ) -> None:
     """Run a scenario; write telemetry.duckdb, summary.json, run.json, report.html and status.json."""
-    from ..api import Scenario, simulate
+    from ..api import Scenario
     from ..rundir import RunDir, check_out_path
     from ..validation import check_finite, check_sample_count
 
@@ -49,12 +49,20 @@ def run_cmd(
     if sample_s is not None:
         check_sample_count(sc.duration_s, sample_s, "--sample-s")
     out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
-    from ..orbit.sun import ephemeris
+    check_sample_count(sc.duration_s, sample_s or sc.sample_s, "sample_s")
+    # Build the model (and import what the run and its outputs need) before the run directory
+    # opens: an interrupt then lands in the engine, not inside a library's import (skyfield's has a
+    # bare except that would swallow it).
+    from ..api import Simulation
+    from .. import archive  # noqa: F401  (the writers, imported now)
+    from ..report import html  # noqa: F401
+    import rich.progress  # noqa: F401
 
-    ephemeris()  # load skyfield + DE421 first: skyfield's import has a bare except that would eat Ctrl-C
+    sim = Simulation(sc)
     # the directory is locked, and its status.json says "running", for the whole run
     with RunDir(out_dir, sc.name, force=force) as rd:
-        result = simulate(sc, progress=not as_json, sample_s=sample_s)
+        sim.advance(progress=not as_json)
+        result = sim.result(sample_s=sample_s)
         paths = result.write(rd)
     s = result.summary()
     if as_json:

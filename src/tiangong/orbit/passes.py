@@ -95,9 +95,9 @@ class Pass:
 
     def to_json(self) -> dict:
         return {"site": self.site, "rise": iso_z(self.rise), "culmination": iso_z(self.culmination),
-                "set": iso_z(self.set), "max_elevation_deg": round(self.max_elevation_deg, 3),
-                "duration_s": round(self.duration_s, 1), "rises_before_window": self.rises_before_window,
-                "sets_after_window": self.sets_after_window}
+                "set": iso_z(self.set), "max_elevation_deg": round(float(self.max_elevation_deg), 3),
+                "duration_s": round(float(self.duration_s), 1), "rises_before_window": bool(self.rises_before_window),
+                "sets_after_window": bool(self.sets_after_window)}  # numpy bools do not serialise
 
 
 class _Geometry:
