@@ -33,6 +33,7 @@ from typing import Any, Mapping
 
 
 from .config.station_files import (
+    EVENT_KINDS,  # noqa: F401  (re-exported: station.EVENT_KINDS)
     EventFile,
     HistoryFile,
     ModuleFile,
@@ -46,19 +47,6 @@ from .timeutil import as_utc, iso_z, parse_utc
 
 CONFIGS: tuple[str, ...] = ("tiangong", "iss")
 """Built-in station configurations."""
-
-EVENT_KINDS: tuple[str, ...] = (
-    "module_launch",
-    "module_dock",
-    "module_relocate",
-    "vehicle_dock",
-    "vehicle_undock",
-    "vehicle_relocate",
-    "crew_arrive",
-    "crew_depart",
-    "eva",
-)
-"""The history event kinds, in the order applied when two events share a time stamp."""
 
 # Same-time ordering: arrivals before departures; a crew leaves before its ship undocks.
 _KIND_ORDER = {

@@ -27,6 +27,8 @@ from typing import Any, Callable, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
+from .record import Parameter
+
 
 class View(Protocol):
     """Network values at times ``t`` within segments: ``st(store)`` and ``ax(aux key)`` arrays."""
@@ -37,18 +39,10 @@ class View(Protocol):
 
 
 @dataclass(frozen=True)
-class Telemetry:
-    """One telemetry parameter: dotted name, SI unit, limits and its derivation from a View
-    (``fn=None``: the store of the same name)."""
+class Telemetry(Parameter):
+    """A telemetry parameter (name, SI unit, limits: :class:`~tiangong.record.Parameter`) with its
+    derivation from a View (``fn=None``: the store of the same name)."""
 
-    name: str
-    unit: str
-    description: str
-    subsystem: str
-    warn_lo: float | None = None
-    warn_hi: float | None = None
-    limit_lo: float | None = None
-    limit_hi: float | None = None
     fn: Callable[[View], np.ndarray] | None = None
 
     def values(self, view: View) -> np.ndarray:

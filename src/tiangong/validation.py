@@ -97,7 +97,7 @@ def read_text(path: str | Path, where: str | None = None) -> str:
     p = Path(path)
     try:
         if not p.is_file():
-            raise InputError(where, "no such file" if not p.exists() else "not a regular file")
+            raise InputError(where, "file not found" if not p.exists() else "not a regular file")
         with p.open("rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except InputError:

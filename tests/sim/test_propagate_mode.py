@@ -6,7 +6,6 @@ uninterrupted run (bit for bit) for snapshots, and the replay default."""
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 
@@ -179,25 +178,8 @@ def test_initial_altitude_with_propagate_is_refused():
         _scenario(initial={"altitude_m": 390e3})
 
 
-def test_live_archive_equals_the_batch_archive_in_propagate_mode(tmp_path):
+def test_live_archive_equals_the_batch_archive_in_propagate_mode(live_and_batch_archives):
     """The live recorder and the batch result take beta (and everything else) from one orbit."""
-    import datetime as dt
-
-    from tiangong.archive import read_run
-
-    sc = _scenario(end="2024-05-21T00:00:00Z")
-    ref = tg.simulate(sc)
-    ref.write(tmp_path / "batch")
-    sim = tg.Simulation(sc)
-    sim.record(tmp_path / "live")
-    t = sc.start
-    while not sim.finished:
-        t += dt.timedelta(hours=7)
-        sim.advance(min(t, sc.end))
-    sim.result()
-    a, b = read_run(tmp_path / "batch"), read_run(tmp_path / "live")
-    np.testing.assert_array_equal(a.t_s, b.t_s)
-    for name in a.samples:
-        np.testing.assert_array_equal(a.samples[name], b.samples[name], err_msg=name)
+    a, b, sim = live_and_batch_archives(_scenario(end="2024-05-21T00:00:00Z"))
     np.testing.assert_array_equal(b.samples["orbit.beta_deg"], sim.model.orbit.beta_deg(b.t_s))
     assert a.events == b.events

@@ -49,7 +49,6 @@ def run_cmd(
     if sample_s is not None:
         check_sample_count(sc.duration_s, sample_s, "--sample-s")
     out_dir = check_out_path(out if out is not None else Path("runs") / sc.name)
-    check_sample_count(sc.duration_s, sample_s or sc.sample_s, "sample_s")
     # Build the model (and import what the run and its outputs need) before the run directory
     # opens: an interrupt then lands in the engine, not inside a library's import (skyfield's has a
     # bare except that would swallow it).

@@ -187,20 +187,24 @@ class _CargoFile(_FileModel):
         return self
 
 
+EVENT_KINDS: tuple[str, ...] = (
+    "module_launch",
+    "module_dock",
+    "module_relocate",
+    "vehicle_dock",
+    "vehicle_undock",
+    "vehicle_relocate",
+    "crew_arrive",
+    "crew_depart",
+    "eva",
+)
+"""The history event kinds, in the order applied when two events share a time stamp."""
+
+
 class EventFile(_FileModel):
     time: dt.datetime
     end_time: dt.datetime | None = None
-    kind: Literal[
-        "module_launch",
-        "module_dock",
-        "module_relocate",
-        "vehicle_dock",
-        "vehicle_undock",
-        "vehicle_relocate",
-        "crew_arrive",
-        "crew_depart",
-        "eva",
-    ]
+    kind: Literal[EVENT_KINDS]
     name: str
     type: Literal["shenzhou", "tianzhou"] | None = None
     variant: Literal["improved"] | None = None

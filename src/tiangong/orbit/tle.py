@@ -269,8 +269,6 @@ def load_tle_file(path: str | Path) -> list[TLE]:
 
     if Path(path).is_dir():
         raise InputError(str(path), "is a directory, expected a TLE file")
-    if "\x00" not in str(path) and not Path(path).exists():
-        raise InputError(str(path), "file not found")
     return parse_tle_text(read_text(path, str(path)), str(path))
 
 

@@ -73,12 +73,12 @@ class AlarmMonitor:
             levels = [(lv, side, v) for lv, side, v in (("warn", "lo", tel.warn_lo), ("limit", "lo", tel.limit_lo),
                                                          ("warn", "hi", tel.warn_hi), ("limit", "hi", tel.limit_hi))
                       if v is not None]
-            if levels and tel.name != "orbit.beta_deg":
+            if levels and tel.name != "orbit.beta_deg":  # beta is not an engine quantity (no segments)
                 self.checks.append((tel, levels))
         self.emit = emit
         self.k = 0                      # first segment not yet checked
         self.carry: dict[str, tuple[float, float]] = {}
-        self.open: dict[tuple, tuple[float, float]] = {}
+        self.open: dict[tuple, tuple[float, float, float]] = {}  # (name, level, side) -> (t, value, limit)
         self.rows: list[AlarmRow] = []
 
     def state(self) -> dict:
@@ -108,16 +108,13 @@ class AlarmMonitor:
             self.carry[tel.name] = (float(t[-1]), float(v[-1]))
             for level_name, side, level in levels:
                 key = (tel.name, level_name, side)
-                cr = _crossings(t, v, level, side == "lo")
-                if not first and cr and cr[0][0] == t[0] and cr[0][1] and bool(v[0] <= level if side == "lo" else v[0] >= level):
-                    cr = cr[1:]  # _crossings reports a polyline starting on the bad side: the carry was already seen
-                for tc, entering, val in cr:
+                for tc, entering, val in _crossings(t, v, level, side == "lo", from_start=first):
                     if entering:
-                        self.open[key] = (tc, val)
+                        self.open[key] = (tc, val, level)
                         if self.emit:
                             self.emit(AlarmRow(tc, tel.name, level_name, side, level, val, None))
                     elif key in self.open:
-                        t_open, v_open = self.open.pop(key)
+                        t_open, v_open, _ = self.open.pop(key)
                         row = AlarmRow(t_open, tel.name, level_name, side, level, v_open, tc)
                         self.rows.append(row)
                         if self.emit:
@@ -126,9 +123,7 @@ class AlarmMonitor:
 
     def finished_rows(self) -> list[AlarmRow]:
         rows = list(self.rows)
-        for (name, level_name, side), (tc, val) in self.open.items():
-            level = next(v for tel, lv in self.checks if tel.name == name for ln, sd, v in lv
-                         if ln == level_name and sd == side)
+        for (name, level_name, side), (tc, val, level) in self.open.items():
             rows.append(AlarmRow(tc, name, level_name, side, level, val, None))
         rows.sort(key=lambda a: a.t_s)
         return rows
@@ -160,7 +155,6 @@ class Simulation:
         self.fork_t_s: float | None = None
         self.restored_at_s: float | None = None
         self.engine_wall_s = 0.0
-        self._wall0 = wall0
         self._build_wall_s = time.perf_counter() - wall0
 
     # ------------------------------------------------------------------ time
@@ -178,14 +172,7 @@ class Simulation:
         return self.net.finished
 
     def _to_s(self, when, where: str = "until") -> float:
-        if isinstance(when, (int, float)) and not isinstance(when, bool):
-            t = float(when)
-        else:
-            t = (parse_utc(when, where) - self.scenario.start).total_seconds() if isinstance(when, str) else None
-            if t is None:
-                if not isinstance(when, dt.datetime) or when.tzinfo is None:
-                    raise InputError(where, "needs a timezone-aware UTC datetime or an ISO 8601 string with a zone")
-                t = (when - self.scenario.start).total_seconds()
+        t = _seconds(self.scenario, when, where)
         if not math.isfinite(t) or t < self.t_s - 1e-9 or t > self.end_s + 1e-9:
             raise InputError(where, f"{iso_z(at_seconds(self.scenario.start, t), 0) if math.isfinite(t) else t} is outside "
                                     f"[{iso_z(self.now, 0)}, {iso_z(self.scenario.end, 0)}] (now .. scenario end)")
@@ -233,14 +220,9 @@ class Simulation:
 
     def step(self) -> dt.datetime:
         """Advance to the next event (scheduled or state event)."""
-        net = self.net
-        if net.finished:
+        if self.net.finished:
             return self.now
-        if not net._ready:
-            net.advance(net.t_s, self.end_s)  # fire what is due, prepare the segment
-        t_next = min(net._queue[0][0] if net._queue else math.inf, self.end_s)
-        dt_, _, _ = net._next_state_event(net._r, t_next - net.t_s)
-        return self.advance(max(net.t_s + dt_, self.t_s))
+        return self.advance(max(self.net.next_event_s(self.end_s), self.t_s))
 
     def subscribe(self, observer) -> None:
         """Add an observer: any of ``segment(t0_s, x0, r, aux)``, ``event(t_s, kind, source, detail)``,
@@ -340,17 +322,14 @@ class Simulation:
         if not (0.0 <= t <= self.end_s):
             raise InputError("--at", f"outside the scenario window [{iso_z(self.scenario.start, 0)}, "
                                      f"{iso_z(self.scenario.end, 0)}]")
-        child = Simulation(self.scenario, params=self._params_at_start())
-        replay(child, [c for c in self.commands if c.t_s <= t], until_s=t)
+        child = Simulation(self.scenario, params=self._initial_params)
+        replay(child, [c for c in self.commands if c.t_s <= t])
         child.advance(t)
         child.parent = self.scenario.name
         child.fork_t_s = t
         for c in commands:
             child.command(c)
         return child
-
-    def _params_at_start(self) -> Parameters:
-        return self._initial_params
 
     # ------------------------------------------------------------------ commands
     def command(self, cmd: str) -> CommandRecord:
@@ -403,7 +382,7 @@ def _seconds(sc: Scenario, when, where: str) -> float:
     raise InputError(where, "needs a timezone-aware UTC datetime or an ISO 8601 string with a zone")
 
 
-def replay(sim: Simulation, commands: list[CommandRecord], until_s: float | None = None) -> None:
+def replay(sim: Simulation, commands: list[CommandRecord]) -> None:
     """Re-apply recorded commands at their times (accepted ones; refused ones changed nothing)."""
     for c in commands:
         if c.outcome != "accepted":

@@ -191,17 +191,19 @@ class StationModel:
         return float(self.net.x[self._consumable_ix].sum())
 
     def _sync_configuration(self) -> None:
-        """Modules and vehicles aboard from the replayed configuration."""
+        """Modules and vehicles aboard from the replayed configuration (and their signals, which
+        change only here)."""
+        self.vehicles = {}
         if self._cfg.fixed:
             self.modules = {m.name: m for m in self._cfg.modules}
-            self.vehicles = {}
-            return
-        self.modules = {m.name: m for m in self._cfg.modules if m.name in self.conf.positions}
-        self.vehicles = {}
-        for v in self.conf.docked.values():
-            vt = self._cfg.vehicle_type(v.type, v.variant)
-            self.vehicles[v.name] = VehicleInfo(v.name, v.type, float(v.mass_kg), vt.length_m, vt.diameter_m,
-                                                vt.pressurized_volume_m3)
+        else:
+            self.modules = {m.name: m for m in self._cfg.modules if m.name in self.conf.positions}
+            for v in self.conf.docked.values():
+                vt = self._cfg.vehicle_type(v.type, v.variant)
+                self.vehicles[v.name] = VehicleInfo(v.name, v.type, float(v.mass_kg), vt.length_m, vt.diameter_m,
+                                                    vt.pressurized_volume_m3)
+        self.signals["station.modules"] = tuple(self.modules)
+        self.signals["station.vehicle_types"] = tuple(v.type for v in self.vehicles.values())
 
     def _refresh_geometry(self) -> None:
         vol = sum(m.pressurized_volume_m3 for m in self.modules.values())
@@ -227,8 +229,6 @@ class StationModel:
         sig["station.free_volume_m3"] = self._free_volume
         sig["station.mass_kg"] = self.mass_kg
         sig["station.drag_area_m2"] = self._drag_area
-        sig["station.modules"] = tuple(self.modules)
-        sig["station.vehicle_types"] = tuple(v.type for v in self.vehicles.values())
         sig["power.array_w"] = self._array_power_w()
         for _ in range(4):
             before = [sig[f] for f in self._feedback]

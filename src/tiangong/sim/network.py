@@ -345,6 +345,15 @@ class Network:
             self.n_events += 1
         self._ready = False
 
+    def next_event_s(self, t_end_s: float) -> float:
+        """Time of the next event (scheduled or state event) after the pending segment's start."""
+        if not self._ready:
+            self.advance(self.t_s, t_end_s)  # fire what is due, prepare the segment
+        if self.finished:
+            return self.t_s
+        t_next = min(self._queue[0][0] if self._queue else INF, t_end_s)
+        return self.t_s + self._next_state_event(self._r, t_next - self.t_s)[0]
+
     def advance(self, t_until_s: float, t_end_s: float) -> float:
         """Run up to ``t_until_s`` (at most ``t_end_s``, the end of the run).
 

@@ -8,8 +8,9 @@ events, with jumps at events), and the summary gives margins, violations and eve
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +20,15 @@ from ..systems import eclss
 from ..timeutil import at_seconds, iso_z
 from .model import StationModel
 from .network import Trajectory
-from ..record import AlarmRow, EventRow, Parameter, RunRecord
+from ..record import EventRow, Parameter, RunRecord
 from .scenario import Scenario
 
 DAY_S = 86400.0
 
 
-def parameters(model: StationModel | None = None) -> list[Parameter]:
-    """The parameter dictionary of a station run (SI units, limits with their sources in data)."""
-    tel = model.telemetry() if model is not None else _default_telemetry()
-    return [_as_parameter(t) for t in tel]
-
-
-def _default_telemetry():
-    return StationModel(Scenario.load("shenzhou-14")).telemetry()
-
-
 def _as_parameter(t) -> Parameter:
-    return Parameter(t.name, t.unit, t.description, t.subsystem, t.warn_lo, t.warn_hi, t.limit_lo, t.limit_hi)
+    """The archive's record of a Telemetry (its derivation dropped: a RunRecord is plain data)."""
+    return Parameter(**{f.name: getattr(t, f.name) for f in dataclasses.fields(Parameter)})
 
 
 class _View:
@@ -71,8 +63,11 @@ def _polyline(traj: Trajectory, tel) -> tuple[np.ndarray, np.ndarray]:
     return t, v
 
 
-def _crossings(t: np.ndarray, v: np.ndarray, level: float, lo_side: bool):
-    """Times where the polyline enters (raise) and leaves (clear) the bad side of ``level``."""
+def _crossings(t: np.ndarray, v: np.ndarray, level: float, lo_side: bool, from_start: bool = True):
+    """Times where the polyline enters (raise) and leaves (clear) the bad side of ``level``.
+
+    ``from_start``: the polyline starts the run, so starting on the bad side raises at ``t[0]``
+    (False for a continuation whose first point was already checked)."""
     bad = v <= level if lo_side else v >= level  # at the limit counts (an empty tank, a battery on its floor)
     change = np.nonzero(bad[1:] != bad[:-1])[0]
     out = []
@@ -80,32 +75,9 @@ def _crossings(t: np.ndarray, v: np.ndarray, level: float, lo_side: bool):
         t0, t1, v0, v1 = t[j], t[j + 1], v[j], v[j + 1]
         tc = t0 if t1 == t0 or v1 == v0 else t0 + (level - v0) / (v1 - v0) * (t1 - t0)
         out.append((float(tc), bool(bad[j + 1]), float(v1 if bad[j + 1] else v0)))
-    if bad[0]:
+    if from_start and bad[0]:
         out.insert(0, (float(t[0]), True, float(v[0])))
     return out
-
-
-def _alarms(lines: dict[str, tuple[np.ndarray, np.ndarray]], params: list[Parameter]) -> list[AlarmRow]:
-    rows = []
-    for p in params:
-        checks = [("warn", "lo", p.warn_lo), ("limit", "lo", p.limit_lo),
-                  ("warn", "hi", p.warn_hi), ("limit", "hi", p.limit_hi)]
-        checks = [c for c in checks if c[2] is not None]
-        if not checks:
-            continue
-        t, v = lines[p.name]
-        for level_name, side, level in checks:
-            open_at = None
-            for tc, entering, val in _crossings(t, v, level, side == "lo"):
-                if entering:
-                    open_at = (tc, val)
-                elif open_at is not None:
-                    rows.append(AlarmRow(open_at[0], p.name, level_name, side, level, open_at[1], tc))
-                    open_at = None
-            if open_at is not None:
-                rows.append(AlarmRow(open_at[0], p.name, level_name, side, level, open_at[1], None))
-    rows.sort(key=lambda a: a.t_s)
-    return rows
 
 
 def element_totals(traj: Trajectory, stores, k: int) -> dict[str, float]:
@@ -126,9 +98,19 @@ class Result:
     trajectory: Trajectory
     model: StationModel
     wall_s: float
-    commands: list = field(default_factory=list)
-    parent: str | None = None
-    fork_t_s: float | None = None
+
+    @property
+    def commands(self) -> list:
+        """The commands the run took (time, text, outcome, detail)."""
+        return self.record.commands
+
+    @property
+    def parent(self) -> str | None:
+        return self.record.parent
+
+    @property
+    def fork_t_s(self) -> float | None:
+        return self.record.fork_t_s
 
     def summary(self) -> dict:
         return self.record.summary
@@ -199,15 +181,12 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     lines["orbit.beta_deg"] = (t, samples["orbit.beta_deg"])
     events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in sim.event_log()]
     alarms = sim.alarm_rows()
-    beta = next(p for p in params if p.name == "orbit.beta_deg")
-    alarms += _alarms({beta.name: lines[beta.name]}, [beta])
-    alarms.sort(key=lambda a: a.t_s)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
                        plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s)
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
     if sim.net.halted is not None:
         record.summary["ended_early"] = {"at": iso_z(at_seconds(scenario.start, sim.end_s), 0), "reason": sim.net.halted}
-    return Result(scenario, record, traj, model, sim.wall_s, list(sim.commands), sim.parent, sim.fork_t_s)
+    return Result(scenario, record, traj, model, sim.wall_s)
 
 
 def _summary(sc: Scenario, model: StationModel, traj: Trajectory, rec: RunRecord,
@@ -292,4 +271,4 @@ def _process_total(traj: Trajectory, net, proc: str, store: str) -> float:
     return abs(net.totals[j] * coef)
 
 
-__all__ = ["simulate", "Result", "parameters", "element_totals"]
+__all__ = ["simulate", "Result", "element_totals"]

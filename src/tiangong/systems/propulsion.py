@@ -162,15 +162,22 @@ class Propulsion:
             return False, self.command_refusal()
         h = net.x[self._alt]
         dv, need = self.plan(h, target_m, self.ctx.signals["station.mass_kg"])
-        have = net.x[self._prop]
-        if have < need:
-            return False, f"needs {need:.1f} kg propellant, {have:.1f} kg aboard"
-        net.x[self._prop] -= need
-        net.x[self._vent] += need
+        short = self._spend(net, need)
+        if short:
+            return False, short
         net.x[self._alt] = target_m
-        self.propellant_used_kg += need
         self.reboosts.append((net.t_s, h, target_m, dv, need))
         return True, f"{h/1e3:.1f} -> {target_m/1e3:.1f} km, dv {dv:.2f} m/s, propellant {need:.1f} kg"
+
+    def _spend(self, net, need_kg: float) -> str | None:
+        """Expel ``need_kg`` of propellant now; the reason if it is not aboard (nothing spent)."""
+        have = net.x[self._prop]
+        if have < need_kg:
+            return f"needs {need_kg:.1f} kg propellant, {have:.1f} kg aboard"
+        net.x[self._prop] -= need_kg
+        net.x[self._vent] += need_kg
+        self.propellant_used_kg += need_kg
+        return None
 
     def command_refusal(self) -> str | None:
         """Why a commanded reboost is refused in this mode (None: accepted in replay mode)."""
@@ -184,12 +191,9 @@ class Propulsion:
         mean altitude after the burn: a one-orbit mean, it rises over the orbit around the burn)."""
         mass = self.ctx.signals["station.mass_kg"]
         need = propellant_for_dv_kg(mass, dv_mps, self.p)
-        have = net.x[self._prop]
-        if have < need:
-            return False, f"{label}: needs {need:.1f} kg propellant, {have:.1f} kg aboard"
-        net.x[self._prop] -= need
-        net.x[self._vent] += need
-        self.propellant_used_kg += need
+        short = self._spend(net, need)
+        if short:
+            return False, f"{label}: {short}"
         half = self.track.half_period_s if self.track is not None else 0.0
         h0 = self.track.at(net.t_s - half) if self.track is not None else net.x[self._alt]
         h1 = self.track.at(net.t_s + half) if self.track is not None else net.x[self._alt]
