@@ -74,3 +74,46 @@ def test_space_weather_table_rows_match_the_cssi_file():
     f, fa, aps, fallback = SpaceWeather().indices(np.array(["2021-04-02", "2019-01-01"], dtype="datetime64[D]"))
     assert f[0] == 77.9  # observed F10.7 of the previous day (2021-04-01)
     assert list(fallback) == [False, True] and f[1] == 150.0
+
+
+def test_compiled_density_equals_the_numpy_fit_along_station_states():
+    """The propagator's compiled density (geodetic height and latitude about the pole, local solar
+    time from the Sun's hour angle, daily fits blended in time) against the numpy reference
+    ``eval_fit`` fed with an independent geodetic conversion (frames.geodetic_from_itrs after
+    turning the pole onto z) and the local time from arctan2."""
+    from tiangong.orbit import _kernels as k
+    from tiangong.orbit.frames import geodetic_from_itrs
+    from tiangong.orbit.propagate import ForceModel, Propagator
+
+    epoch = dt.datetime(2023, 3, 1, 5, 0, tzinfo=dt.timezone.utc)
+    prop = Propagator(epoch, 3 * 86400.0, ForceModel(weather=SpaceWeather()))
+    n = 400
+    t = RNG.uniform(0.0, 3 * 86400.0, n)
+    u = RNG.normal(size=(n, 3))
+    r = u / np.linalg.norm(u, axis=1)[:, None] * (6378137.0 + RNG.uniform(320e3, 480e3, n))[:, None]
+    pole = prop.pole
+    # a rotation taking the pole onto z (Rodrigues), for the independent geodetic conversion
+    zc = np.array([0.0, 0.0, 1.0])
+    ax = np.cross(pole, zc)
+    s, c = np.linalg.norm(ax), float(pole @ zc)
+    kx = np.array([[0, -ax[2], ax[1]], [ax[2], 0, -ax[0]], [-ax[1], ax[0], 0]]) / s
+    rot = np.eye(3) + s * kx + (1 - c) * kx @ kx
+    lat, _, h = geodetic_from_itrs(r @ rot.T)
+    ws = np.empty(192)
+    got, want = np.empty(n), np.empty(n)
+    fits = prop._dens.reshape(prop._dens.shape[0], prop._dens.shape[1], -1, k.N_LAT_COEF)
+    for i in range(n):
+        sun = k._eph(prop._prm, prop._eph, t[i], 0)
+        got[i] = np.log(k.density(prop._prm, prop._dens, t[i], r[i], np.array(sun), ws))
+        sp = np.array(sun) - (np.array(sun) @ pole) * pole
+        rp = r[i] - (r[i] @ pole) * pole
+        ha = np.arctan2(np.cross(sp, rp) @ pole, sp @ rp)
+        lst = 12.0 + ha * 12.0 / np.pi
+        x = (t[i] - prop._prm[k.FIT_T0]) / 86400.0
+        d = int(np.floor(x))
+        w = x - d
+        v0 = eval_fit(fits[d], h[i:i + 1] / 1e3, lat[i:i + 1], np.array([lst]))[0]
+        v1 = eval_fit(fits[d + 1], h[i:i + 1] / 1e3, lat[i:i + 1], np.array([lst]))[0]
+        want[i] = (1 - w) * v0 + w * v1
+    # round-off only (the sums run in another order); ln(rho) ~ -25
+    assert np.abs(got - want).max() < 1e-11

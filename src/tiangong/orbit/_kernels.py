@@ -10,7 +10,7 @@ error norm and step-size rule as scipy, compiled whole, takes ~0.1 s (orbit-prop
 
 Parameter vector ``prm`` (float64, indices below) and tables:
 ``eph`` (n-1, 4, 6): cubic-spline coefficients of the Sun (0:3) and Moon (3:6) GCRS positions [m]
-on nodes ``t0 + k*dt``; ``dens`` (days, A, F, L): daily ln(rho) fits (see density.py).
+on nodes ``t0 + k*dt``; ``dens`` (days, A, F*L): daily ln(rho) fits (see density.py), Fourier and latitude axes flattened.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ THRUST_ACC = 39  # continuous thrust acceleration along the inertial velocity [m
 N_PRM = 40
 
 ALT_MIN_KM, ALT_MAX_KM, LAT_MAX_DEG = 150.0, 800.0, 60.0  # must equal density.py
+N_LAT_COEF = 7  # density.DEG_LAT + 1 (checked in propagate._density_fits)
 
 _A = np.ascontiguousarray(_dop.A[: _dop.N_STAGES, : _dop.N_STAGES])
 _B = np.ascontiguousarray(_dop.B)
@@ -96,64 +97,98 @@ def _cheb(x, deg, out):
 
 
 @njit(cache=True)
-def _fit_pair(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws):
-    """(1-w) * fit[i0] + w * fit[i1] of ln(rho) at one point; ``ws`` is scratch (>= 40 floats)."""
-    na, nf, nl = dens.shape[1], dens.shape[2], dens.shape[3]
+def _fit_pair(dens, i0, i1, w, alt_km, lat_deg, cphi, sphi, ws):
+    """(1-w) * fit[i0] + w * fit[i1] of ln(rho) at one point; ``dens`` (days, A, F*L) is the
+    daily fit with its Fourier and latitude axes flattened, (cphi, sphi) = cos/sin of the local
+    solar time angle lst*pi/12; ``ws`` is scratch (>= 192 floats).
+
+    Order of the sums (for speed, same value up to round-off): first over altitude for every
+    (Fourier, latitude) pair -- independent element-wise updates the compiler vectorises --
+    then one dot product with four partial sums.  A straight triple loop is latency-bound on
+    one chain of additions (~700 ns per call against ~300 ns)."""
+    na, nfl = dens.shape[1], dens.shape[2]
+    nl = N_LAT_COEF
+    nf = nfl // nl
     xa = (2.0 * alt_km - (ALT_MIN_KM + ALT_MAX_KM)) / (ALT_MAX_KM - ALT_MIN_KM)
     xl = max(-1.0, min(1.0, lat_deg / LAT_MAX_DEG))
     ta = ws[0:na]
     tf = ws[na:na + nf]
     tl = ws[na + nf:na + nf + nl]
+    tfl = ws[32:32 + nfl]
+    g = ws[112:112 + nfl]
     _cheb(xa, na - 1, ta)
     _cheb(xl, nl - 1, tl)
-    phi = lst_h * math.pi / 12.0
+    # cos(k phi), sin(k phi) by the angle-addition recurrence (no trigonometric calls)
     tf[0] = 1.0
+    c, s = cphi, sphi
     for k in range(1, (nf - 1) // 2 + 1):
-        tf[2 * k - 1] = math.cos(k * phi)
-        tf[2 * k] = math.sin(k * phi)
+        tf[2 * k - 1] = c
+        tf[2 * k] = s
+        c, s = c * cphi - s * sphi, s * cphi + c * sphi
+    for b in range(nf):
+        for j in range(nl):
+            tfl[b * nl + j] = tf[b] * tl[j]
     c0 = dens[i0]
     c1 = dens[i1]
-    w0 = 1.0 - w
-    v = 0.0
+    for j in range(nfl):
+        g[j] = 0.0
     for a in range(na):
-        for b in range(nf):
-            s = 0.0
-            for c in range(nl):
-                s += (w0 * c0[a, b, c] + w * c1[a, b, c]) * tl[c]
-            v += ta[a] * tf[b] * s
-    return v
+        t0 = ta[a] * (1.0 - w)
+        t1 = ta[a] * w
+        for j in range(nfl):
+            g[j] += t0 * c0[a, j] + t1 * c1[a, j]
+    v0 = 0.0
+    v1 = 0.0
+    v2 = 0.0
+    v3 = 0.0
+    j = 0
+    while j + 4 <= nfl:
+        v0 += g[j] * tfl[j]
+        v1 += g[j + 1] * tfl[j + 1]
+        v2 += g[j + 2] * tfl[j + 2]
+        v3 += g[j + 3] * tfl[j + 3]
+        j += 4
+    while j < nfl:
+        v0 += g[j] * tfl[j]
+        j += 1
+    return (v0 + v1) + (v2 + v3)
 
 
 @njit(cache=True)
-def _ln_rho(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws):
+def _ln_rho(dens, i0, i1, w, alt_km, lat_deg, cphi, sphi, ws):
     # outside the fitted altitudes: continue with the edge's local scale height
     if alt_km < ALT_MIN_KM:
-        v0 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM, lat_deg, lst_h, ws)
-        v1 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM + 10.0, lat_deg, lst_h, ws)
+        v0 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM, lat_deg, cphi, sphi, ws)
+        v1 = _fit_pair(dens, i0, i1, w, ALT_MIN_KM + 10.0, lat_deg, cphi, sphi, ws)
         return v0 + (v1 - v0) / 10.0 * (alt_km - ALT_MIN_KM)
     if alt_km > ALT_MAX_KM:
-        v0 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM, lat_deg, lst_h, ws)
-        v1 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM - 10.0, lat_deg, lst_h, ws)
+        v0 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM, lat_deg, cphi, sphi, ws)
+        v1 = _fit_pair(dens, i0, i1, w, ALT_MAX_KM - 10.0, lat_deg, cphi, sphi, ws)
         return v0 + (v0 - v1) / 10.0 * (alt_km - ALT_MAX_KM)
-    return _fit_pair(dens, i0, i1, w, alt_km, lat_deg, lst_h, ws)
+    return _fit_pair(dens, i0, i1, w, alt_km, lat_deg, cphi, sphi, ws)
 
 
 @njit(cache=True)
 def geodetic(prm, r):
-    """(geodetic latitude [rad], height [m]) of r about the pole in prm (Bowring, 2 iterations)."""
+    """(geodetic latitude [rad], height [m]) of r about the pole in prm: the fixed-point iteration
+    tan(lat) = (z + e^2 N sin(lat)) / p from Bowring's start, 4 times (each gains a factor ~150;
+    < 1e-8 m at LEO heights), carried as num / p so that only the final latitude needs an
+    arctangent."""
     a = prm[WGS_A]
     f = prm[WGS_F]
     e2 = f * (2.0 - f)
     z = r[0] * prm[POLE] + r[1] * prm[POLE + 1] + r[2] * prm[POLE + 2]
     p = math.sqrt(max(r[0] * r[0] + r[1] * r[1] + r[2] * r[2] - z * z, 0.0))
-    lat = math.atan2(z, p * (1.0 - e2))
-    for _ in range(2):
-        s = math.sin(lat)
+    num = z / (1.0 - e2)
+    for _ in range(4):
+        s = num / math.sqrt(num * num + p * p)
         n = a / math.sqrt(1.0 - e2 * s * s)
-        lat = math.atan2(z + e2 * n * s, p)
-    s = math.sin(lat)
-    c = math.cos(lat)
+        num = z + e2 * n * s
+    hyp = math.sqrt(num * num + p * p)
+    s = num / hyp
+    c = p / hyp
     n = a / math.sqrt(1.0 - e2 * s * s)
+    lat = math.atan2(num, p)
     if c > 1e-8:
         h = p / c - n
     else:
@@ -178,8 +213,15 @@ def density(prm, dens, t, r, sun, ws):
     cr0 = s1 * x2 - s2 * x1
     cr1 = s2 * x0 - s0 * x2
     cr2 = s0 * x1 - s1 * x0
-    ha = math.atan2(cr0 * px + cr1 * py + cr2 * pz, s0 * x0 + s1 * x1 + s2 * x2)
-    lst = 12.0 + ha * 12.0 / math.pi
+    # local solar time angle phi = lst*pi/12 = pi + hour angle: its cosine and sine straight
+    # from the dot and cross products (no atan2 and no trigonometric calls)
+    sn = cr0 * px + cr1 * py + cr2 * pz
+    cs = s0 * x0 + s1 * x1 + s2 * x2
+    nrm = math.sqrt(sn * sn + cs * cs)
+    if nrm > 0.0:
+        cphi, sphi = -cs / nrm, -sn / nrm
+    else:  # over the pole: any local time
+        cphi, sphi = 1.0, 0.0
     tt = t + prm[TIME_OFFSET]
     x = (tt - prm[FIT_T0]) / prm[FIT_DT]
     n = int(prm[FIT_N])
@@ -193,7 +235,7 @@ def density(prm, dens, t, r, sun, ws):
     else:
         w = x - i
     i1 = i + 1 if n > 1 else i
-    return math.exp(_ln_rho(dens, i, i1, w, h / 1e3, lat * 180.0 / math.pi, lst, ws))
+    return math.exp(_ln_rho(dens, i, i1, w, h / 1e3, lat * 180.0 / math.pi, cphi, sphi, ws))
 
 
 @njit(cache=True)
@@ -203,9 +245,12 @@ def shadow_factor(prm, r, sun):
     d0, d1, d2 = sun[0] - r[0], sun[1] - r[1], sun[2] - r[2]
     ds = math.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
     rr = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
-    a = math.asin(min(1.0, prm[R_SUN] / ds))
-    b = math.asin(min(1.0, prm[WGS_A] / rr))
     cth = -(r[0] * d0 + r[1] * d1 + r[2] * d2) / (rr * ds)
+    q = prm[WGS_A] / rr
+    if cth <= 0.0 and prm[R_SUN] / ds <= math.sqrt(max(0.0, 1.0 - q * q)):
+        return 1.0  # c >= 90 deg >= a + b (sin a <= cos b): full Sun, without the arc functions
+    a = math.asin(min(1.0, prm[R_SUN] / ds))
+    b = math.asin(min(1.0, q))
     c = math.acos(max(-1.0, min(1.0, cth)))
     if c >= a + b:
         return 1.0
@@ -331,7 +376,7 @@ def integrate(prm, eph, dens, y0, t_end, rtol, atol, h_max):
     Y = np.empty((cap + 1, nst))
     F = np.empty((cap, NPOW, nst))
     K = np.empty((NSX, nst))
-    ws = np.empty(64)
+    ws = np.empty(192)
     y = y0.copy()
     t = 0.0
     f = np.empty(nst)

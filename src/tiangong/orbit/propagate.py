@@ -243,7 +243,12 @@ def _density_fits(epoch: dt.datetime, t_end_s: float, model: ForceModel):
     days = np.datetime64(first, "D") + np.arange(n)
     _, _, _, fallback = model.weather.indices(days)
     t0 = (dt.datetime(first.year, first.month, first.day, 12, tzinfo=dt.timezone.utc) - epoch).total_seconds()
-    return np.ascontiguousarray(fits), t0, [d.astype(dt.date) for d in days[fallback]]
+    from ._kernels import N_LAT_COEF
+
+    if fits.shape[3] != N_LAT_COEF:
+        raise RuntimeError("density fit latitude degree and the compiled kernel disagree")
+    flat = np.ascontiguousarray(fits.reshape(fits.shape[0], fits.shape[1], -1))  # (day, A, F*L) for the kernel
+    return flat, t0, [d.astype(dt.date) for d in days[fallback]]
 
 
 def _params(model: ForceModel, epoch: dt.datetime, pole, eph_t0, n_eph, fit_t0, n_fit) -> np.ndarray:
@@ -292,7 +297,7 @@ class Propagator:
         if model.drag == "msis":
             self._dens, fit_t0, self.fallback_days = _density_fits(epoch, t_end_s, model)
         else:
-            self._dens, fit_t0, self.fallback_days = np.zeros((1, 1, 1, 1)), 0.0, []
+            self._dens, fit_t0, self.fallback_days = np.zeros((1, 1, 7)), 0.0, []
         self._prm = _params(model, epoch, pole, eph_t0, self._eph.shape[0] + 1, fit_t0, self._dens.shape[0])
         self.pole = pole
         self._cd = model.drag_coefficient

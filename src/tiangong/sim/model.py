@@ -420,8 +420,8 @@ class StationModel:
 
         orb, end = self.orbit, self.scenario.duration_s
         burns = [b for b in orb.burns() if 0.0 <= b[0] < end]
-        period = 2.0 * float(orb.plan.mean_t_s[0]) if len(orb.plan.mean_t_s) else 5550.0
-        mt = np.asarray(orb.plan.mean_t_s, dtype=float)
+        period = 2.0 * float(orb.mean_t_s[0]) if len(orb.mean_t_s) else 5550.0
+        mt = np.asarray(orb.mean_t_s, dtype=float)
         near = np.zeros(len(mt), dtype=bool)
         for tb, _, _ in burns:
             near |= np.abs(mt - tb) <= period
@@ -599,7 +599,7 @@ def engine_altitude_m(orb, t_s):
 
 def _smoothed(orb) -> tuple[np.ndarray, np.ndarray]:
     """(t, h) of the half-orbit mean of the one-orbit mean altitude (see engine_altitude_m)."""
-    mt, mh = np.asarray(orb.plan.mean_t_s, dtype=float), np.asarray(orb.plan.mean_alt_m, dtype=float)
+    mt, mh = np.asarray(orb.mean_t_s, dtype=float), np.asarray(orb.mean_alt_m, dtype=float)
     if len(mt) < 3:
         return mt, mh
     step = float(mt[1] - mt[0])
