@@ -89,3 +89,15 @@ def test_the_key_covers_the_code_and_data_of_the_package():
             assert cache.key("propagated_orbit", x=1) != k1
     finally:
         cache._code_fingerprint.cache_clear()
+
+
+def test_cli_orbit_cache_lists_and_clears(fresh):
+    import subprocess
+    import sys
+
+    propagated_orbit(START, 3 * 86400.0, HIST, **ARGS)
+    run = lambda *a: subprocess.run([sys.executable, "-c", "from tiangong.cli import main; main()", "orbit", "cache", *a],  # noqa: E731
+                                    capture_output=True, text=True, check=True).stdout
+    assert "1 file(s)" in run() and str(fresh) in run()
+    assert "1 file(s) deleted" in run("--clear")
+    assert "0 file(s)" in run()

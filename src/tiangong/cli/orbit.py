@@ -628,3 +628,23 @@ def track_cmd(
 
     Console().print(f"{len(rows)} points {rows[0]['time']} .. {rows[-1]['time']}: sunlit {100 * np.mean(sunlit >= 1):.1f} %, "
                     f"in contact {100 * contact.mean():.1f} %; use --json or --csv for the track")
+
+
+@orbit_app.command("cache")
+def cache_cmd(
+    clear: bool = typer.Option(False, "--clear", help="Delete the cached orbit products."),
+) -> None:
+    """Where the propagated scenario orbits are cached (orbit = "propagate"), how many and how big."""
+    from ..orbit import cache
+
+    d = cache.directory()
+    if d is None:
+        typer.echo("orbit cache: off (TIANGONG_NO_CACHE is set)")
+        return
+    if clear:
+        typer.echo(f"orbit cache: {cache.clear()} file(s) deleted from {d}")
+        return
+    files = sorted(d.glob("*.npz")) if d.is_dir() else []
+    size = sum(f.stat().st_size for f in files)
+    typer.echo(f"orbit cache: {d} -- {len(files)} file(s), {size / 1e6:.1f} MB (at most {cache.MAX_FILES} kept; "
+               "set TIANGONG_CACHE_DIR to move it, TIANGONG_NO_CACHE=1 to turn it off)")
