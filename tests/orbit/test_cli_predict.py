@@ -128,6 +128,10 @@ def test_reboost_plans_hohmann_pairs_and_reports_propellant():
     (("reboost", "--days", "10", "--band", "395:375"), ("--band",)),
     (("reboost", "--days", "10", "--band", "abc"), ("--band", "LOW:HIGH")),
     (("reboost", "--band", "375:395"), ("--days", "required")),
+    (("predict", "--days", "1", "--below", "abc"), ("--below", "not a number")),
+    (("predict", "--days", "1", "--below", "50"), ("--below", "outside")),
+    (("predict", "--days", "1", "--html", "/nonexistent-dir/p.html"), ("--html", "cannot write")),
+    (("reboost", "--days", "5", "--band", "375:395", "--html", "/nonexistent-dir/r.html"), ("--html", "cannot write")),
 ])
 def test_bad_predict_and_reboost_arguments(args, fragments):
     one_line_error(tiangong("orbit", *args), *fragments)
@@ -181,3 +185,41 @@ def test_hall_thrusters_that_cannot_beat_the_drag_say_so():
                             "--days", "30", "--engine", "hall", "--f107", "300", "--ap", "30"),
                    "--engine", "cannot beat the drag", "cannot be held")
     one_line_error(tiangong("orbit", "reboost", "--band", "375:395", "--days", "5", "--engine", "ion"), "--engine")
+
+
+def test_below_says_when_the_mean_altitude_first_drops_under_the_level(tmp_path):
+    """Reference: the one-orbit running mean of the osculating semi-major axis computed here from the
+    JSON states themselves (vis-viva on every 30-s state), first crossing of 376.0 km."""
+    page = tmp_path / "p.html"
+    out = tiangong("orbit", "predict", "--tle", HISTORY, "--start", START, "--days", "3", "--step-s", "30",
+                   "--below", "376", "--html", str(page), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    r = np.array([s["r_gcrs_m"] for s in doc["states"]])
+    v = np.array([s["v_gcrs_mps"] for s in doc["states"]])
+    t = np.array([(parse_utc(s["time"], "t") - parse_utc(doc["start"], "t")).total_seconds() for s in doc["states"]])
+    a = 1.0 / (2.0 / np.linalg.norm(r, axis=1) - (v * v).sum(axis=1) / 3.986004415e14)
+    w = int(round(86400.0 / 15.6452 / 30.0))  # one period of the 2024-05-17 set (15.6452 rev/day), 30-s states
+    mean = np.convolve(a, np.ones(w) / w, mode="valid") - 6378137.0
+    tm = t[: len(mean)] + 0.5 * (w - 1) * 30.0
+    i = int(np.nonzero(mean < 376.0e3)[0][0])
+    want = tm[i]
+    got = (parse_utc(doc["mean_altitude_below"]["first_time"], "t") - parse_utc(doc["start"], "t")).total_seconds()
+    # 376.8 km at the start, ~330 m/day: about 2.4 days in; the two running means differ by the
+    # rounded window (30-s grid) and the JSON's mm rounding: within 2 minutes
+    assert 1.5 * 86400 < got < 3 * 86400
+    assert abs(got - want) < 120.0
+    html = page.read_text()
+    assert "plotly" in html and "mean altitude (one orbit)" in html and "perigee (osculating)" in html
+    never = tiangong("orbit", "predict", "--tle", HISTORY, "--start", START, "--days", "1", "--below", "300")
+    assert never.returncode == 0 and "not within the prediction" in never.stdout
+
+
+def test_reboost_html_draws_the_band_the_burns_and_the_propellant(tmp_path):
+    page = tmp_path / "r.html"
+    out = tiangong("orbit", "reboost", "--tle", HISTORY, "--start", START, "--band", "373:378", "--days", "20",
+                   "--html", str(page))
+    assert out.returncode == 0, out.stderr
+    html = page.read_text()
+    for name in ("mean altitude", "band floor", "band ceiling", "burns", "propellant left", "transfer 1 burn 1"):
+        assert name in html, name

@@ -280,6 +280,8 @@ def predict_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_csv: bool = typer.Option(False, "--csv", help="Print CSV rows."),
     tle_out: Optional[str] = typer.Option(None, "--tle-out", metavar="FILE", help="Also write a TLE fitted to the last day of the prediction (epoch: the start of that day)."),
+    below: Optional[str] = typer.Option(None, "--below", metavar="KM", help="Say when the one-orbit mean altitude first drops below KM."),
+    html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML chart (mean altitude, perigee, apogee)."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
     import numpy as np  # imported when the command runs: the CLI starts fast
@@ -289,6 +291,8 @@ def predict_cmd(
         raise InputError("--csv", "choose one of --json and --csv")
     chosen, t0, t1 = _window(start, days, until, tle)
     step = _number(step_s, "--step-s", 0.1, 86400.0, " s")
+    below_m = _number(below, "--below", 100.0, 2000.0, " km")
+    below_m = None if below_m is None else below_m * 1e3
     weather = _weather(f107, ap)
     pred = predict(chosen, t0, t1, weather)
     warn = weather_warning(pred.trajectory.fallback_days, weather)
@@ -303,6 +307,20 @@ def predict_cmd(
     table = state_table(pred, step)
     if tle_out is not None:
         _write_fitted_tle(pred, chosen, tle_out)
+    below_t = None
+    if below_m is not None or html is not None:
+        from ..orbit.reboost import first_below_s, mean_altitude
+        from ..orbit.tlefit import period_s
+
+        mean_t, mean_h = mean_altitude(pred.trajectory, 0.0, pred.trajectory.t_end_s, period_s(chosen.satrec))
+        if below_m is not None:
+            below_t = first_below_s(mean_t, mean_h, below_m)
+    if html is not None:
+        from ..orbit.charts import prediction_figure, write_html
+
+        write_html(prediction_figure(t0, table, mean_t, mean_h, f"Prediction {iso_z(t0, 0)} -> {iso_z(t1, 0)} "
+                                     f"(TLE {iso_z(chosen.epoch, 0)}, {pred.model.weather.describe()['source']})",
+                                     below_m, below_t), html)
     if as_csv:
         import sys
 
@@ -324,6 +342,9 @@ def predict_cmd(
         "start": iso_z(t0), "end": iso_z(t1), "step_s": step,
         "reentry": None if reentry is None else iso_z(t0 + dt.timedelta(seconds=reentry)),
     }
+    if below_m is not None:
+        head["mean_altitude_below"] = {"level_m": below_m, "first_time": None if below_t is None else
+                                       iso_z(t0 + dt.timedelta(seconds=below_t), 0)}
     if as_json:
         head["states"] = states_json(pred, table)
         typer.echo(json.dumps(head, indent=1))
@@ -344,6 +365,9 @@ def predict_cmd(
     con.print(tab)
     con.print(f"model: {head['model']['gravity']}; drag {head['model']['drag']}; third body {', '.join(head['model']['third_body'])}; "
               f"SRP {head['model']['srp']}; initial state fitted to SGP4 over one orbit, RMS {pred.fit_rms_m:.1f} m")
+    if below_m is not None:
+        con.print(f"mean altitude first below {below_m / 1e3:g} km: "
+                  + ("not within the prediction" if below_t is None else iso_z(t0 + dt.timedelta(seconds=below_t), 0)))
 
 
 def _band(text: Optional[str]) -> tuple[float, float]:
@@ -372,6 +396,7 @@ def reboost_cmd(
     f107: Optional[str] = typer.Option(None, "--f107", metavar="SFU", help=_F107_HELP),
     ap: Optional[str] = typer.Option(None, "--ap", metavar="AP", help=_AP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML chart (mean altitude in the band, burns, propellant left)."),
 ) -> None:
     """Plan the two-burn reboosts that keep the mean altitude in a band (Δv, burn times, propellant)."""
     from ..orbit.predict import predict, weather_warning
@@ -392,6 +417,11 @@ def reboost_cmd(
     if warn:
         typer.echo(f"warning: {warn}", err=True)
     plan = plan_reboosts(pred, (lo, hi), aboard, engine=engine)
+    if html is not None:
+        from ..orbit.charts import reboost_figure, write_html
+
+        write_html(reboost_figure(t0, plan, f"Reboosts {iso_z(t0, 0)} + {(t1 - t0).total_seconds() / 86400:g} d, band "
+                                  f"{lo / 1e3:g}-{hi / 1e3:g} km, {engine} engines"), html)
     out = {
         "model": pred.model.describe(),
         "space_weather": pred.model.weather.describe(),

@@ -87,6 +87,20 @@ def mean_altitude(traj, t0_s: float, t1_s: float, period_s: float):
     return t[: len(mean)] + 0.5 * (w - 1) * SAMPLE_S, mean - WGS84_A_M
 
 
+def first_below_s(t_s, mean_alt_m, level_m: float) -> float | None:
+    """First time [s] the mean altitude samples fall below ``level_m`` (linear between samples;
+    the first sample if it already is below), or None."""
+    h = np.asarray(mean_alt_m, dtype=float)
+    t = np.asarray(t_s, dtype=float)
+    idx = np.nonzero(h < level_m)[0]
+    if not len(idx):
+        return None
+    i = int(idx[0])
+    if i == 0:
+        return float(t[0])
+    return float(t[i - 1] + (t[i] - t[i - 1]) * (h[i - 1] - level_m) / (h[i - 1] - h[i]))
+
+
 @dataclass
 class ReboostPlan:
     burns: list
