@@ -162,6 +162,8 @@ class Network:
             for s, c in p.coeffs.items():
                 S[self._store_ix[s], j] += c
         self.S = S
+        self._S_rows = list(S)          # row views (the matrix is fixed once built)
+        self._S_list = S.tolist()
         self.x = np.array([s.initial for s in self.stores], dtype=float)
         self.a = np.zeros(m)
         self.totals = np.zeros(m)  # integral of each activity over the run
@@ -260,8 +262,7 @@ class Network:
         """
         a = self.a
         a[proc] = 0.0
-        coef = self.S[store, proc]
-        x = self.x[store]
+        x = self.x.item(store)  # Python floats: the same IEEE arithmetic, cheaper at every event
         tol = 1e-9 * max(1.0, abs(level))
         short = (level - x) if raises else (x - level)  # > 0: on the bad side
         if short > tol:
@@ -269,7 +270,8 @@ class Network:
         elif short < -tol:
             act = 0.0
         else:
-            other = float(self.S[store] @ a)
+            other = float(self._S_rows[store] @ a)
+            coef = self._S_list[store][proc]
             need = -other / coef if coef != 0.0 else 0.0
             act = min(max(need, 0.0), capacity)
             self.x[store] = level  # snap rounding noise
