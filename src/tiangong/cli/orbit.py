@@ -282,6 +282,7 @@ def predict_cmd(
     tle_out: Optional[str] = typer.Option(None, "--tle-out", metavar="FILE", help="Also write a TLE fitted to the last day of the prediction (epoch: the start of that day)."),
     below: Optional[str] = typer.Option(None, "--below", metavar="KM", help="Say when the one-orbit mean altitude first drops below KM."),
     html: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Also write a self-contained HTML chart (mean altitude, perigee, apogee)."),
+    oem: Optional[str] = typer.Option(None, "--oem", metavar="FILE", help="Also write the states as a CCSDS OEM (GCRF, UTC, km), the ephemeris format flight-dynamics tools read."),
 ) -> None:
     """Numerical prediction of the station's orbit (J2..J8, NRLMSIS drag, Sun, Moon, SRP) from a TLE."""
     import numpy as np  # imported when the command runs: the CLI starts fast
@@ -307,6 +308,13 @@ def predict_cmd(
     table = state_table(pred, step)
     if tle_out is not None:
         _write_fitted_tle(pred, chosen, tle_out)
+    if oem is not None:
+        from ..orbit.oem import international_designator, oem_text, write_oem
+
+        write_oem(oem, oem_text(t0, table["t_s"], table["r"], table["v"], chosen.name or "TIANGONG",
+                                international_designator(chosen.line1),
+                                [f"tiangong orbit predict from the TLE of {iso_z(chosen.epoch, 3)}",
+                                 f"model: {pred.model.describe()['gravity']}; drag {pred.model.describe()['drag']}"]))
     below_t = None
     if below_m is not None or html is not None:
         from ..orbit.reboost import first_below_s, mean_altitude
