@@ -167,7 +167,12 @@ def bench_scenario(repeats: int) -> None:
     from tiangong.sim import model as model_mod
 
     warm_cache()
-    os.environ["TIANGONG_CACHE_DIR"] = tempfile.mkdtemp(prefix="tiangong-bench-cache-")
+    cache_dir = tempfile.mkdtemp(prefix="tiangong-bench-cache-")  # cold and warm in a folder of its own
+    os.environ["TIANGONG_CACHE_DIR"] = cache_dir
+    import atexit
+    import shutil
+
+    atexit.register(shutil.rmtree, cache_dir, ignore_errors=True)
     replay = tg.Scenario.load("shenzhou-14")
     sc = tg.Scenario.from_dict({**replay.model_dump(exclude={"source_file"}), "orbit": "propagate"}, "shenzhou-14")
     reps = max(1, min(3, repeats))
