@@ -1,12 +1,12 @@
 """Passes of the station over ground sites: rise, culmination, set and maximum elevation.
 
-Geometry: SGP4 (TEME) -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs); the site on the
-WGS84 ellipsoid; elevation = angle of (station - site) above the site's geodetic horizon (no
-refraction).  Search as eclipse.py: elevation minus the mask on a 20 s grid, sign changes bracket
-rise and set, bisection refines them to 1 ms; culmination is the zero of the elevation's time
-derivative (central differences, 0.5 s), bisected likewise.  A pass that peaks less than one grid
-step above the mask can be missed (it lasts < ~40 s above it).  Checked against skyfield's
-``find_events`` in tests/orbit/test_passes.py.
+Geometry: SGP4 (TEME) -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs), or a propagated
+trajectory (GCRS) -> ITRS; the site on the WGS84 ellipsoid; elevation = angle of (station - site)
+above the site's geodetic horizon (no refraction).  Search as eclipse.py: elevation minus the mask
+on a 20 s grid, sign changes bracket rise and set, bisection refines them to 1 ms; culmination is
+the zero of the elevation's time derivative (central differences, 0.5 s), bisected likewise.  A
+pass that peaks less than one grid step above the mask can be missed (it lasts < ~40 s above it).
+Checked against skyfield's ``find_events`` in tests/orbit/test_passes.py.
 
 The shipped sites (data/orbit/ground_stations.toml, with sources) are Chinese TT&C stations; any
 ``Site`` works.
@@ -101,10 +101,14 @@ class Pass:
 
 
 class _Geometry:
-    """Elevation of the station (SGP4 ``sat``) from ``site`` at seconds after ``start``."""
+    """Elevation of the station (SGP4 ``sat``, or a propagated trajectory: anything with GCRS
+    ``states``) from ``site`` at seconds after ``start``."""
 
     def __init__(self, sat, start: dt.datetime, span_s: float, site: Site):
         self.sat, self.start = sat, as_utc(start)
+        self.traj = sat if hasattr(sat, "states") and hasattr(sat, "t_end_s") else None
+        if self.traj is not None:
+            self.offset_s = (self.start - self.traj.epoch).total_seconds()
         self.teme = TemeToGcrs(self.start, -10.0, span_s + 10.0)
         self.itrs = GcrsToItrs(self.start, -10.0, span_s + 10.0)
         self.site_r = site.itrs_m()
@@ -112,8 +116,13 @@ class _Geometry:
 
     def elevation_deg(self, t_s) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        r_teme, _ = sgp4_teme(self.sat, self.start, t)
-        r = self.itrs.apply(t, self.teme.apply(t, r_teme))
+        if self.traj is not None:
+            # the culmination slope looks 0.5 s past the window's edges: held at the trajectory's ends
+            tt = np.clip(t + self.offset_s, self.traj.t_start_s, self.traj.t_end_s)
+            r = self.itrs.apply(t, self.traj.states(tt)[:, :3])
+        else:
+            r_teme, _ = sgp4_teme(self.sat, self.start, t)
+            r = self.itrs.apply(t, self.teme.apply(t, r_teme))
         rho = r - self.site_r
         return np.degrees(np.arcsin(rho @ self.site_up / np.linalg.norm(rho, axis=1)))
 
@@ -132,7 +141,7 @@ def _bisect(f, a, b, fa, tol=TOL_S):
 
 
 def find_passes(sat, start: dt.datetime, end: dt.datetime, site: Site, min_elevation_deg: float) -> list[Pass]:
-    """Every pass of ``sat`` (sgp4 Satrec) above ``min_elevation_deg`` over ``site`` in [start, end]."""
+    """Every pass of ``sat`` (sgp4 Satrec, or a propagated trajectory) above ``min_elevation_deg`` over ``site`` in [start, end]."""
     start, end = as_utc(start), as_utc(end)
     span = (end - start).total_seconds()
     geo = _Geometry(sat, start, span, site)

@@ -38,6 +38,13 @@ class PropagatedOrbit:
 
         return eclipse_events(self.trajectory, self.epoch, min(self.duration_s, self.trajectory.t_end_s))
 
+    def contact_events(self, relays=(), sites=(), min_elevation_deg: float | None = None):
+        """``(t_s, kind, name)`` contact windows of the propagated orbit (contacts.contact_events)."""
+        from .contacts import contact_events
+
+        return contact_events(self.trajectory, self.epoch, min(self.duration_s, self.trajectory.t_end_s), relays,
+                              sites, min_elevation_deg)
+
     def beta_deg(self, t_s) -> np.ndarray:
         """Beta angle [deg] at ``t_s`` s after the epoch (hourly nodes, interpolated)."""
         from .eclipse import beta_angle_deg
