@@ -200,11 +200,14 @@ def test_propagated_events_match_a_brute_force_scan(propagated):
     np.testing.assert_array_equal(res.record.samples["orbit.contact"][~near], count[j][~near])
 
 
-def test_live_archive_equals_the_batch_archive_with_contacts(live_and_batch_archives):
+def test_live_archive_equals_the_batch_archive_with_contacts(live_and_batch_archives, tmp_path):
     a, b, sim = live_and_batch_archives(tg.Scenario.from_dict(REPLAY))
     assert a.events == b.events
     assert {"orbit.contact", "orbit.time_since_contact_s"} <= {p.name for p in b.parameters}
     assert b.samples["orbit.contact"].max() >= 2
+    assert b.summary["contacts"] == a.summary["contacts"] and a.summary["contacts"]["coverage_fraction"] > 0.9
+    html = (tmp_path / "batch" / "report.html").read_text()  # charted as other subsystem telemetry
+    assert "Links in view" in html and "Time since last contact" in html
 
 
 @pytest.mark.parametrize("scenario", [REPLAY, PROPAGATE], ids=["replay", "propagate"])

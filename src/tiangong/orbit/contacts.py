@@ -276,11 +276,11 @@ def contact_events(orbit, epoch: dt.datetime, duration_s: float, relays=DEFAULT_
 
     ``orbit``: a TLE / ``Satrec`` or a propagated trajectory; windows with every relay of
     ``relays`` (line of sight, :func:`relay_windows`) and passes over every ``passes.Site`` of
-    ``sites`` above ``min_elevation_deg`` (default: the shipped mask; :func:`passes.find_passes`).
+    ``sites`` above ``min_elevation_deg`` (default: the shipped mask; :func:`passes.pass_windows`).
     ``kind`` is ``contact_start`` or ``contact_end``, ``name`` the relay's or the site's.  Sorted by
     time, an end before a start at the same instant.  A window open at t = 0 starts at 0.0 (so that
     replaying the events from "no link" gives the state); one still open at the end has no end."""
-    from .passes import default_min_elevation_deg, find_passes
+    from .passes import default_min_elevation_deg, pass_windows
 
     epoch = as_utc(epoch, "epoch")
     if not duration_s > 0:
@@ -288,8 +288,7 @@ def contact_events(orbit, epoch: dt.datetime, duration_s: float, relays=DEFAULT_
     end = at_seconds(epoch, float(duration_s))
     spans = [(w.start, w.end, w.relay, w.ends_after_window) for w in relay_windows(orbit, epoch, end, relays)]
     mask = default_min_elevation_deg() if min_elevation_deg is None else float(min_elevation_deg)
-    for site in sites:
-        spans += [(p.rise, p.set, site.name, p.sets_after_window) for p in find_passes(orbit, epoch, end, site, mask)]
+    spans += [(a, b, site.name, after) for site, a, b, _, after in pass_windows(orbit, epoch, end, sites, mask)]
     rows = []
     for a, b, name, open_end in spans:
         rows.append((seconds_between(epoch, a), 1, name))
