@@ -22,12 +22,10 @@ import numpy as np
 from ..subsystem import Telemetry
 from ..timeutil import at_seconds, iso_z
 
-KINDS = ("orbit.contact_start", "orbit.contact_end")
-AUX = ("contacts", "contact_lost_s")
-
-
 class ContactLinks:
     """The links in view of one run (``spec``: the scenario's ``Contacts``)."""
+
+    AUX = ("contacts", "contact_lost_s")  # per-segment values: links in view, when the last one dropped
 
     def __init__(self, spec) -> None:
         from ..orbit.contacts import DEFAULT_RELAYS

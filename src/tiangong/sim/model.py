@@ -25,7 +25,6 @@ from ..systems.eclss import Eclss, initial_cabin
 from ..systems.power import Power, battery_capacity_j
 from ..systems.propulsion import Propulsion
 from ..timeutil import seconds_between
-from . import contacts
 from .contacts import ContactLinks
 from .network import Network
 from .scenario import Scenario
@@ -157,7 +156,7 @@ class StationModel:
         for s in self.subsystems.values():
             s.install(net, self)
         aux = ("sunlit", "crew", "mass_kg", "eva") + tuple(k for s in self.subsystems.values() for k in s.aux)
-        aux += contacts.AUX if self.contacts else ()
+        aux += ContactLinks.AUX if self.contacts else ()
         net.controllers.append(self.control)
         net.finalize(aux)
         x = net.x
