@@ -540,11 +540,10 @@ def passes_cmd(
 def _all_contacts(sat, t0, t1, mask):
     """Relay windows and ground-station passes, as (start, end, kind, name) sorted by start."""
     from ..orbit.contacts import DEFAULT_RELAYS, relay_windows
-    from ..orbit.passes import find_passes, ground_stations
+    from ..orbit.passes import ground_stations, pass_windows
 
     out = [(w.start, w.end, "relay", w.relay) for w in relay_windows(sat, t0, t1, DEFAULT_RELAYS)]
-    for s in ground_stations():
-        out += [(p.rise, p.set, "ground", s.name) for p in find_passes(sat, t0, t1, s, mask)]
+    out += [(a, b, "ground", s.name) for s, a, b, _, _ in pass_windows(sat, t0, t1, ground_stations(), mask)]
     return sorted(out)
 
 

@@ -86,6 +86,10 @@ def _print_summary(s: dict, paths: dict, rows) -> None:
                   f"[bold]{m['water_reserve_days']:.1f}[/] d, min SOC {m['min_battery_soc']:.3f} at "
                   f"{m['min_battery_soc_at']}, min altitude {m['min_altitude_m'] / 1e3:.1f} km, "
                   f"propellant used {m['propellant_used_kg']:.0f} kg in {m['reboosts']} reboosts")
+    c = s.get("contacts")
+    if c:
+        console.print(f"contacts: in contact [bold]{100 * c['coverage_fraction']:.1f}[/] % of the time, "
+                      f"{c['windows']} windows, longest gap {c['longest_gap_s'] / 60:.1f} min from {c['longest_gap_start']}")
     if s.get("ended_early"):
         console.print(f"[bold red]the run ended early[/] at {s['ended_early']['at']}: {s['ended_early']['reason']}")
     v = s["violations"]

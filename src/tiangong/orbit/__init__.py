@@ -35,6 +35,17 @@ def scenario_eclipse_events(epoch: dt.datetime, duration_s: float, tle_spec: str
     return eclipse_events(without_drag(tle), epoch, duration_s)
 
 
+def scenario_contact_events(epoch: dt.datetime, duration_s: float, tle_spec: str = "builtin",
+                            station: str = "tiangong", relays=(), sites=(), min_elevation_deg: float | None = None):
+    """Contact events ``(t_s, kind, name)`` with ``relays`` and over ``sites`` for a scenario
+    window (contacts.contact_events), on the same drag-free SGP4 orbit as the eclipses."""
+    from .contacts import contact_events
+    from .tle import without_drag
+
+    tle = select_tle(epoch, tle_spec, station)
+    return contact_events(without_drag(tle), epoch, duration_s, relays, sites, min_elevation_deg)
+
+
 def scenario_beta_deg(epoch: dt.datetime, t_s, tle_spec: str = "builtin", station: str = "tiangong"):
     """Beta angle (deg) at ``t_s`` seconds after ``epoch``: evaluated hourly on the drag-free orbit
     of the scenario's TLE and interpolated (beta drifts by < 0.2 deg per hour)."""
@@ -49,4 +60,4 @@ def scenario_beta_deg(epoch: dt.datetime, t_s, tle_spec: str = "builtin", statio
     return np.interp(t_s, nodes, beta_angle_deg(sat, nodes, epoch))
 
 
-__all__ = ["mean_altitude_m", "scenario_eclipse_events", "scenario_beta_deg"]
+__all__ = ["mean_altitude_m", "scenario_eclipse_events", "scenario_contact_events", "scenario_beta_deg"]

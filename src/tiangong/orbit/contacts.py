@@ -10,6 +10,10 @@ Model (hand-written; propagation from sgp4):
   R_E + ``graze_alt_m`` (default 100 km: the dense atmosphere and terrain; a common grazing
   margin for TDRS-type link budgets, **U** for Tianlian). g = (closest approach) - (R_E + margin),
   positive when visible. Spherical Earth, R_E = 6378137 m.
+* The station from SGP4 (a TLE or ``Satrec``: TEME, relays rotated by GMST) or from a propagated
+  trajectory (anything with ``states``, GCRS: rotated into the ITRS by ``frames.GcrsToItrs``,
+  relays fixed there) -- the margin is frame-independent, only the relays' rotation differs
+  (GMST vs GAST: < 1.2 s of time, < 0.005 deg).
 * Search as ``eclipse.py``: g on a coarse grid (30 s) with vectorised SGP4, sign changes bracket
   the crossings, bisection refines them all at once to < 1e-3 s. A window shorter than the grid
   step can be missed; from LEO a GEO relay is seen for tens of minutes, so none is.
@@ -153,6 +157,33 @@ class ContactModel:
         return line_of_sight_margin_m(r[None, :, :], relay, self.graze_alt_m)
 
 
+class TrajectoryContactModel(ContactModel):
+    """Station from a propagated trajectory (GCRS ``states``) and relays, both in the ITRS, for
+    times ``t_s`` after ``epoch`` (within ``span_s``)."""
+
+    def __init__(self, traj, epoch: dt.datetime, span_s: float, relays=DEFAULT_RELAYS,
+                 graze_alt_m: float = GRAZE_ALT_M):
+        from .frames import GcrsToItrs
+
+        self.traj, self.epoch = traj, as_utc(epoch)
+        self.offset_s = seconds_between(traj.epoch, self.epoch)
+        self.itrs = GcrsToItrs(self.epoch, -10.0, float(span_s) + 10.0)
+        self.relays = tuple(relays)
+        self.lon = np.array([r.lon_deg for r in self.relays], dtype=float)
+        self.graze_alt_m = float(graze_alt_m)
+        self.relay_itrs_m = relay_teme_m(self.lon, 0.0)  # (R, 3): Earth-fixed, GMST = 0
+
+    def g(self, t_s) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t_s, dtype=float))
+        r = self.itrs.apply(t, self.traj.states(t + self.offset_s)[:, :3])  # (N, 3)
+        return line_of_sight_margin_m(r[None, :, :], self.relay_itrs_m[:, None, :], self.graze_alt_m)
+
+
+def is_trajectory(orbit) -> bool:
+    """A propagated trajectory (``states`` in GCRS), not a TLE or ``Satrec``."""
+    return hasattr(orbit, "states") and hasattr(orbit, "t_end_s")
+
+
 def _bisect(model: ContactModel, rows, a, b, ga, tol_s: float = TOLERANCE_S):
     """Vectorised bisection of g[row] on brackets [a, b] (sign change) to < tol_s."""
     a, b, ga = (np.array(x, dtype=float) for x in (a, b, ga))
@@ -168,8 +199,9 @@ def _bisect(model: ContactModel, rows, a, b, ga, tol_s: float = TOLERANCE_S):
 
 def relay_windows(sat, start: dt.datetime, end: dt.datetime, relays=DEFAULT_RELAYS, *,
                   graze_alt_m: float = GRAZE_ALT_M, step_s: float = GRID_STEP_S) -> list[Window]:
-    """Visibility windows of every relay over [start, end] for a TLE or ``Satrec``, sorted by start
-    (then relay name). Windows open at ``start`` or still open at ``end`` are clipped and flagged."""
+    """Visibility windows of every relay over [start, end] for a TLE, a ``Satrec`` or a propagated
+    trajectory, sorted by start (then relay name). Windows open at ``start`` or still open at
+    ``end`` are clipped and flagged."""
     start, end = as_utc(start, "start"), as_utc(end, "end")
     t1 = seconds_between(start, end)
     if not t1 > 0:
@@ -177,7 +209,8 @@ def relay_windows(sat, start: dt.datetime, end: dt.datetime, relays=DEFAULT_RELA
     relays = tuple(relays)
     if not relays:
         return []
-    model = ContactModel(sat, start, relays, graze_alt_m)
+    model = (TrajectoryContactModel(sat, start, t1, relays, graze_alt_m) if is_trajectory(sat)
+             else ContactModel(sat, start, relays, graze_alt_m))
     n = max(3, int(np.ceil(t1 / step_s)) + 1)
     grid = np.linspace(0.0, t1, n)
     G = model.g(grid)
@@ -235,3 +268,32 @@ def coverage_fraction(windows: list[Window], start: dt.datetime, end: dt.datetim
         s, e = max(w.start, as_utc(start)), min(w.end, as_utc(end))
         covered += max(0.0, seconds_between(s, e))
     return covered / total if total > 0 else 0.0
+
+
+def contact_events(orbit, epoch: dt.datetime, duration_s: float, relays=DEFAULT_RELAYS, sites=(),
+                   min_elevation_deg: float | None = None):
+    """Contact windows in [0, duration_s] s after ``epoch`` as engine events ``(t_s, kind, name)``.
+
+    ``orbit``: a TLE / ``Satrec`` or a propagated trajectory; windows with every relay of
+    ``relays`` (line of sight, :func:`relay_windows`) and passes over every ``passes.Site`` of
+    ``sites`` above ``min_elevation_deg`` (default: the shipped mask; :func:`passes.pass_windows`).
+    ``kind`` is ``contact_start`` or ``contact_end``, ``name`` the relay's or the site's.  Sorted by
+    time, an end before a start at the same instant.  A window open at t = 0 starts at 0.0 (so that
+    replaying the events from "no link" gives the state); one still open at the end has no end."""
+    from .passes import default_min_elevation_deg, pass_windows
+
+    epoch = as_utc(epoch, "epoch")
+    if not duration_s > 0:
+        return np.empty(0), [], []
+    end = at_seconds(epoch, float(duration_s))
+    spans = [(w.start, w.end, w.relay, w.ends_after_window) for w in relay_windows(orbit, epoch, end, relays)]
+    mask = default_min_elevation_deg() if min_elevation_deg is None else float(min_elevation_deg)
+    spans += [(a, b, site.name, after) for site, a, b, _, after in pass_windows(orbit, epoch, end, sites, mask)]
+    rows = []
+    for a, b, name, open_end in spans:
+        rows.append((seconds_between(epoch, a), 1, name))
+        if not open_end:
+            rows.append((seconds_between(epoch, b), 0, name))
+    rows.sort()
+    return (np.array([r[0] for r in rows], dtype=float), ["contact_end" if r[1] == 0 else "contact_start" for r in rows],
+            [r[2] for r in rows])

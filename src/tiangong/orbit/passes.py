@@ -1,12 +1,12 @@
 """Passes of the station over ground sites: rise, culmination, set and maximum elevation.
 
-Geometry: SGP4 (TEME) -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs); the site on the
-WGS84 ellipsoid; elevation = angle of (station - site) above the site's geodetic horizon (no
-refraction).  Search as eclipse.py: elevation minus the mask on a 20 s grid, sign changes bracket
-rise and set, bisection refines them to 1 ms; culmination is the zero of the elevation's time
-derivative (central differences, 0.5 s), bisected likewise.  A pass that peaks less than one grid
-step above the mask can be missed (it lasts < ~40 s above it).  Checked against skyfield's
-``find_events`` in tests/orbit/test_passes.py.
+Geometry: SGP4 (TEME) -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs), or a propagated
+trajectory (GCRS) -> ITRS; the site on the WGS84 ellipsoid; elevation = angle of (station - site)
+above the site's geodetic horizon (no refraction).  Search as eclipse.py: elevation minus the mask
+on a 20 s grid, sign changes bracket rise and set, bisection refines them to 1 ms; culmination is
+the zero of the elevation's time derivative (central differences, 0.5 s), bisected likewise.  A
+pass that peaks less than one grid step above the mask can be missed (it lasts < ~40 s above it).
+Checked against skyfield's ``find_events`` in tests/orbit/test_passes.py.
 
 The shipped sites (data/orbit/ground_stations.toml, with sources) are Chinese TT&C stations; any
 ``Site`` works.
@@ -101,27 +101,40 @@ class Pass:
 
 
 class _Geometry:
-    """Elevation of the station (SGP4 ``sat``) from ``site`` at seconds after ``start``."""
+    """The station's ITRS position (SGP4 ``sat``, or a propagated trajectory: anything with GCRS
+    ``states``) and its elevation from ``sites`` at seconds after ``start``."""
 
-    def __init__(self, sat, start: dt.datetime, span_s: float, site: Site):
+    def __init__(self, sat, start: dt.datetime, span_s: float, sites):
         self.sat, self.start = sat, as_utc(start)
+        self.traj = sat if hasattr(sat, "states") and hasattr(sat, "t_end_s") else None
+        if self.traj is not None:
+            self.offset_s = (self.start - self.traj.epoch).total_seconds()
         self.teme = TemeToGcrs(self.start, -10.0, span_s + 10.0)
         self.itrs = GcrsToItrs(self.start, -10.0, span_s + 10.0)
-        self.site_r = site.itrs_m()
-        self.site_up = site.up()
+        self.site_r = np.array([s.itrs_m() for s in sites]).reshape(-1, 3)
+        self.site_up = np.array([s.up() for s in sites]).reshape(-1, 3)
 
-    def elevation_deg(self, t_s) -> np.ndarray:
+    def r_itrs_m(self, t_s) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t_s, dtype=float))
+        if self.traj is not None:
+            # the culmination slope looks 0.5 s past the window's edges: held at the trajectory's ends
+            tt = np.clip(t + self.offset_s, self.traj.t_start_s, self.traj.t_end_s)
+            return self.itrs.apply(t, self.traj.states(tt)[:, :3])
         r_teme, _ = sgp4_teme(self.sat, self.start, t)
-        r = self.itrs.apply(t, self.teme.apply(t, r_teme))
-        rho = r - self.site_r
-        return np.degrees(np.arcsin(rho @ self.site_up / np.linalg.norm(rho, axis=1)))
+        return self.itrs.apply(t, self.teme.apply(t, r_teme))
+
+    def elevation_deg(self, t_s, k, r=None) -> np.ndarray:
+        """Elevation [deg] from site ``k`` (an index, or an array of them, one per time)."""
+        r = self.r_itrs_m(t_s) if r is None else r
+        rho = r - self.site_r[k]
+        return np.degrees(np.arcsin(np.einsum("nj,nj->n", rho, np.broadcast_to(self.site_up[k], rho.shape))
+                                    / np.linalg.norm(rho, axis=1)))
 
 
 def _bisect(f, a, b, fa, tol=TOL_S):
     """Vectorised bisection of f on brackets [a, b] (f(a) = fa, opposite sign at b)."""
     a, b, fa = a.copy(), b.copy(), fa.copy()
-    while np.max(b - a) > tol:
+    while a.size and np.max(b - a) > tol:
         m = 0.5 * (a + b)
         fm = f(m)
         left = np.sign(fm) == np.sign(fa)
@@ -131,49 +144,84 @@ def _bisect(f, a, b, fa, tol=TOL_S):
     return 0.5 * (a + b)
 
 
-def find_passes(sat, start: dt.datetime, end: dt.datetime, site: Site, min_elevation_deg: float) -> list[Pass]:
-    """Every pass of ``sat`` (sgp4 Satrec) above ``min_elevation_deg`` over ``site`` in [start, end]."""
+def _spans(geo: _Geometry, span: float, n_sites: int, min_elevation_deg: float, keep_grid: bool = False):
+    """Intervals above the mask of every site, cut by the window's edges: per site
+    ``(rise_s, set_s, rises_before, sets_after)`` lists, and the grid and its elevations (site 0)
+    with ``keep_grid``.  Rise and set of all sites are bisected together."""
+    t = np.append(np.arange(0.0, span, GRID_S), span)
+    r = geo.r_itrs_m(t)
+    rows, cols, gvs, ends, el0 = [], [], [], [], None
+    for k in range(n_sites):
+        el = geo.elevation_deg(t, k, r)
+        gv = el - min_elevation_deg
+        c = np.nonzero((gv[:-1] < 0) != (gv[1:] < 0))[0]
+        rows.append(np.full(len(c), k))
+        cols.append(c)
+        gvs.append(gv[c])
+        ends.append((bool(gv[0] >= 0), bool(gv[-1] >= 0)))
+        if keep_grid and k == 0:
+            el0 = el
+    rows, cols, gvs = np.concatenate(rows), np.concatenate(cols), np.concatenate(gvs)
+    roots = _bisect(lambda x: geo.elevation_deg(x, rows) - min_elevation_deg, t[cols], t[cols + 1], gvs)
+    rising = gvs < 0
+    out = []
+    for k, (before, after) in enumerate(ends):
+        sel = rows == k
+        rises, sets = list(np.sort(roots[sel & rising])), list(np.sort(roots[sel & ~rising]))
+        if before:
+            rises.insert(0, 0.0)
+        if after:
+            sets.append(span)
+        n = len(sets)
+        out.append([(float(a), float(b), j == 0 and before, j == n - 1 and after)
+                    for j, (a, b) in enumerate(zip(rises, sets))])
+    return out, t, el0
+
+
+def pass_windows(sat, start: dt.datetime, end: dt.datetime, sites, min_elevation_deg: float):
+    """Rise and set of every pass over every site of ``sites`` above the mask in [start, end]
+    (as :func:`find_passes`, without the culmination: one search for all sites):
+    ``[(site, rise, set, rises_before_window, sets_after_window)]`` sorted by rise, aware UTC."""
     start, end = as_utc(start), as_utc(end)
     span = (end - start).total_seconds()
-    geo = _Geometry(sat, start, span, site)
-    t = np.append(np.arange(0.0, span, GRID_S), span)
-    el = geo.elevation_deg(t)
+    sites = tuple(sites)
+    if not sites:
+        return []
+    spans, _, _ = _spans(_Geometry(sat, start, span, sites), span, len(sites), min_elevation_deg)
+    out = [(site, start + dt.timedelta(seconds=a), start + dt.timedelta(seconds=b), bf, af)
+           for site, rows in zip(sites, spans) for a, b, bf, af in rows]
+    return sorted(out, key=lambda p: (p[1], p[0].name))
 
-    def g(x):
-        return geo.elevation_deg(x) - min_elevation_deg
+
+def find_passes(sat, start: dt.datetime, end: dt.datetime, site: Site, min_elevation_deg: float) -> list[Pass]:
+    """Every pass of ``sat`` (sgp4 Satrec, or a propagated trajectory) above ``min_elevation_deg``
+    over ``site`` in [start, end]."""
+    start, end = as_utc(start), as_utc(end)
+    span = (end - start).total_seconds()
+    geo = _Geometry(sat, start, span, (site,))
+    spans, t, el = _spans(geo, span, 1, min_elevation_deg, keep_grid=True)
+    spans = spans[0]
+    if not spans:
+        return []
+    r_s = np.array([a for a, _, _, _ in spans])
+    s_s = np.array([b for _, b, _, _ in spans])
+    # culmination: zero of the elevation slope inside [rise, set]; the grid maximum brackets it
+    a, b = r_s.copy(), s_s.copy()
+    for j, (r, s) in enumerate(zip(r_s, s_s)):
+        i0, i1 = np.searchsorted(t, r, side="left"), np.searchsorted(t, s, side="right")
+        if i1 > i0:
+            i = i0 + int(np.argmax(el[i0:i1]))
+            a[j], b[j] = max(r, t[i] - GRID_S), min(s, t[i] + GRID_S)
 
     def slope(x):
-        return (geo.elevation_deg(x + 0.5) - geo.elevation_deg(x - 0.5))
+        return geo.elevation_deg(x + 0.5, 0) - geo.elevation_deg(x - 0.5, 0)
 
-    gv = el - min_elevation_deg
-    up = np.nonzero((gv[:-1] < 0) & (gv[1:] >= 0))[0]
-    down = np.nonzero((gv[:-1] >= 0) & (gv[1:] < 0))[0]
-    rises = _bisect(g, t[up], t[up + 1], gv[up]) if len(up) else np.array([])
-    sets = _bisect(g, t[down], t[down + 1], gv[down]) if len(down) else np.array([])
-    # intervals above the mask, including ones cut by the window's edges
-    edges_r = list(rises)
-    edges_s = list(sets)
-    before = gv[0] >= 0
-    after = gv[-1] >= 0
-    if before:
-        edges_r.insert(0, 0.0)
-    if after:
-        edges_s.append(span)
-    out = []
-    for k, (r, s) in enumerate(zip(edges_r, edges_s)):
-        # culmination: zero of the elevation slope inside [r, s]; the grid maximum brackets it
-        inside = (t >= r) & (t <= s)
-        if inside.sum() >= 1:
-            i = int(np.argmax(np.where(inside, el, -np.inf)))
-            a, b = max(r, t[i] - GRID_S), min(s, t[i] + GRID_S)
-        else:
-            a, b = r, s
-        sa, sb = slope(np.array([a])), slope(np.array([b]))
-        if sa[0] > 0 > sb[0]:
-            tc = float(_bisect(slope, np.array([a]), np.array([b]), sa)[0])
-        else:  # peak at a window edge
-            tc = a if geo.elevation_deg([a])[0] >= geo.elevation_deg([b])[0] else b
-        out.append(Pass(site.name, start + dt.timedelta(seconds=float(r)), start + dt.timedelta(seconds=tc),
-                        start + dt.timedelta(seconds=float(s)), float(geo.elevation_deg([tc])[0]),
-                        rises_before_window=(k == 0 and before), sets_after_window=(k == len(edges_s) - 1 and after)))
-    return out
+    sa, sb = slope(a), slope(b)
+    peak = (sa > 0) & (sb < 0)
+    tc = np.where(geo.elevation_deg(a, 0) >= geo.elevation_deg(b, 0), a, b)  # peak at a window edge
+    if peak.any():
+        tc[peak] = _bisect(slope, a[peak], b[peak], sa[peak])
+    el_c = geo.elevation_deg(tc, 0)
+    return [Pass(site.name, start + dt.timedelta(seconds=float(r)), start + dt.timedelta(seconds=float(c)),
+                 start + dt.timedelta(seconds=float(s)), float(e), rises_before_window=bf, sets_after_window=af)
+            for (r, s, bf, af), c, e in zip(spans, tc, el_c)]

@@ -60,6 +60,13 @@ class PropagatedOrbit:
         """``(t_s, kind)`` shadow boundaries of the propagated orbit (eclipse.eclipse_events)."""
         return self.eclipse_t_s, list(self.eclipse_kinds)
 
+    def contact_events(self, relays=(), sites=(), min_elevation_deg: float | None = None):
+        """``(t_s, kind, name)`` contact windows of the propagated orbit (contacts.contact_events)."""
+        from .contacts import contact_events
+
+        return contact_events(self.trajectory, self.epoch, min(self.duration_s, self.trajectory.t_end_s), relays,
+                              sites, min_elevation_deg)
+
     def beta_deg(self, t_s) -> np.ndarray:
         """Beta angle [deg] at ``t_s`` s after the epoch (hourly nodes, interpolated)."""
         return np.interp(np.asarray(t_s, dtype=float), self.beta_t_s, self.beta_node_deg)

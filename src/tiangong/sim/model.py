@@ -25,6 +25,7 @@ from ..systems.eclss import Eclss, initial_cabin
 from ..systems.power import Power, battery_capacity_j
 from ..systems.propulsion import Propulsion
 from ..timeutil import seconds_between
+from .contacts import ContactLinks
 from .network import Network
 from .scenario import Scenario
 
@@ -83,6 +84,7 @@ class StationModel:
         self.last_cap_j = 0.0
         self.faults_active: dict[str, dict] = {}  # fault id -> description (open faults)
         self.orbit = None                   # the PropagatedOrbit with orbit = "propagate" (set in build)
+        self.contacts = ContactLinks(scenario.contacts) if scenario.contacts else None  # links in view
 
     # ------------------------------------------------------------------ derived configuration
     @property
@@ -154,6 +156,7 @@ class StationModel:
         for s in self.subsystems.values():
             s.install(net, self)
         aux = ("sunlit", "crew", "mass_kg", "eva") + tuple(k for s in self.subsystems.values() for k in s.aux)
+        aux += ContactLinks.AUX if self.contacts else ()
         net.controllers.append(self.control)
         net.finalize(aux)
         x = net.x
@@ -243,6 +246,8 @@ class StationModel:
         aux["crew"] = len(self.crew)
         aux["mass_kg"] = sig["station.mass_kg"]
         aux["eva"] = sum(a == "eva" for a in self.crew.values())
+        if self.contacts:
+            self.contacts.write_aux(aux)
 
     # ------------------------------------------------------------------ instantaneous changes
     def _transfer(self, src: str, dst: str, amount: float) -> None:
@@ -408,6 +413,8 @@ class StationModel:
         self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))
         self.sunlit = timeline_sunlit_at_start(kinds)
         self.net.add_source("orbit.eclipses", times, [f"eclipse.{k}" for k in kinds], [None] * len(kinds), priority=1)
+        if self.contacts:
+            self.contacts.install(self)
 
     def _schedule_propagated(self, eclipse_t: np.ndarray) -> None:
         """Prediction mode: the altitude track and the planned burns as events.
@@ -545,7 +552,7 @@ class StationModel:
             Telemetry("station.mass_kg", "kg", "station mass: modules, docked vehicles and consumables", "station",
                       fn=lambda v: v.ax("mass_kg")),
         ]
-        return out
+        return out + (self.contacts.telemetry() if self.contacts else [])
 
     STATION_PLOTS = (("crew.count", "Crew on board (persons)", "persons", 1.0, True),
                      ("station.mass_kg", "Station mass (t)", "t", 1e-3, False, 5),
@@ -554,11 +561,13 @@ class StationModel:
 
     def plots(self) -> list[tuple]:
         """Report charts: each subsystem's declared plots, then the station's."""
-        return [p for s in self.subsystems.values() for p in getattr(s, "plots", ())] + list(self.STATION_PLOTS)
+        return ([p for s in self.subsystems.values() for p in getattr(s, "plots", ())] + list(self.STATION_PLOTS)
+                + list(self.contacts.PLOTS if self.contacts else ()))
 
     def table(self) -> list[tuple]:
         """Rows of the CLI run summary (parameter, label, scale, format), from the subsystems."""
-        return [r for s in self.subsystems.values() for r in getattr(s, "table", ())] + list(self.STATION_TABLE)
+        return ([r for s in self.subsystems.values() for r in getattr(s, "table", ())] + list(self.STATION_TABLE)
+                + list(self.contacts.TABLE if self.contacts else ()))
 
     # ------------------------------------------------------------------ state
     def state(self) -> dict:
@@ -567,7 +576,8 @@ class StationModel:
                 "airlock_out_m3": self.airlock_out_m3, "eva_active": self.eva_active, "last_cap_j": self.last_cap_j,
                 "faults_active": dict(self.faults_active), "signals": dict(self.signals),
                 "array_day": self._array_day, "array_degraded_w": self._array_degraded_w,
-                "subsystems": {k: s.state() for k, s in self.subsystems.items()}}
+                "subsystems": {k: s.state() for k, s in self.subsystems.items()},
+                "contacts": self.contacts.state() if self.contacts else None}
 
     def load_state(self, st: dict) -> None:
         import copy
@@ -581,6 +591,8 @@ class StationModel:
         self._array_day, self._array_degraded_w = st["array_day"], st["array_degraded_w"]
         for k, s in self.subsystems.items():
             s.load_state(st["subsystems"][k])
+        if self.contacts:
+            self.contacts.load_state(st["contacts"])
         self._sync_configuration()
         self._refresh_geometry()
 

@@ -184,6 +184,8 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
                        plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s)
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
+    if model.contacts:
+        record.summary["contacts"] = model.contacts.summary(traj, scenario.start)
     if sim.net.halted is not None:
         record.summary["ended_early"] = {"at": iso_z(at_seconds(scenario.start, sim.end_s), 0), "reason": sim.net.halted}
     return Result(scenario, record, traj, model, sim.wall_s)

@@ -138,6 +138,69 @@ class Fault(_Strict):
         return v
 
 
+def _known(names: list[str], known: list[str], what: str) -> list[str]:
+    """``names`` spelled as the shipped ``known`` ones (case-insensitive), or a ValueError naming
+    the closest."""
+    by_lower = {k.lower(): k for k in known}
+    out = []
+    for n in names:
+        if n.lower() not in by_lower:
+            hint = difflib.get_close_matches(n.lower(), list(by_lower), n=1)
+            raise ValueError(f"unknown {what} {n!r}" + (f"; did you mean {by_lower[hint[0]]!r}?" if hint
+                                                       else f"; known: {', '.join(known)}"))
+        out.append(by_lower[n.lower()])
+    return _distinct(out)
+
+
+class Contacts(_Strict):
+    """Contact windows as engine events (opt-in: ``[contacts]`` or ``contacts = true``): line of
+    sight to the Tianlian relays and passes over the shipped TT&C ground stations
+    (data/orbit/ground_stations.toml), from the scenario's orbit (replay or propagate)."""
+
+    relays: bool | list[str] = Field(True, description="true: every Tianlian relay; false: none; or their names")
+    stations: list[str] = Field([], description='ground stations by name, or "all"')
+    min_elevation_deg: float | None = Field(None, ge=-5, le=89, description="ground-station mask (default 5 deg)")
+
+    @field_validator("relays", mode="before")
+    @classmethod
+    def _relays(cls, v):
+        from ..orbit.contacts import DEFAULT_RELAYS
+
+        if isinstance(v, bool):
+            return v
+        if not isinstance(v, list) or not all(isinstance(n, str) for n in v):
+            raise ValueError("true, false or a list of relay names")
+        return _known(v, [r.name for r in DEFAULT_RELAYS], "relay")
+
+    @field_validator("stations", mode="before")
+    @classmethod
+    def _stations(cls, v):
+        from ..orbit.passes import ground_stations
+
+        known = [s.name for s in ground_stations()]
+        if v == "all":
+            return known
+        if not isinstance(v, list) or not all(isinstance(n, str) for n in v):
+            raise ValueError(f'"all" or a list of ground-station names ({", ".join(known)})')
+        return _known(v, known, "ground station")
+
+    @model_validator(mode="after")
+    def _some_link(self):
+        if self.relays is False or self.relays == []:
+            if not self.stations:
+                raise ValueError("no relay and no ground station: nothing to be in contact with")
+        return self
+
+
+def _contacts_switch(v):
+    """``contacts = true`` is ``[contacts]`` with its defaults, ``contacts = false`` no contacts."""
+    if isinstance(v, bool):
+        return {} if v else None
+    if v is not None and not isinstance(v, dict):
+        raise ValueError("true, false or a table [contacts] with relays, stations, min_elevation_deg")
+    return v
+
+
 class Scenario(_Strict):
     """A validated scenario.  Load with :meth:`Scenario.load` (built-in name or TOML path)."""
 
@@ -151,6 +214,7 @@ class Scenario(_Strict):
     orbit: Literal["replay", "propagate"] = Field(
         "replay", description="'replay': SGP4 on the real TLEs and the decay table; 'propagate': the numerical "
                               "propagator from the TLE nearest the start, with planned reboosts")
+    contacts: Contacts | None = Field(None, description="contact windows as events and telemetry (default off)")
     crew: list[str] = Field([], description="extra crew aboard at the start (e.g. for a configuration without history)")
     initial: Initial = Initial()
     reboost: Reboost = Reboost()
@@ -162,6 +226,7 @@ class Scenario(_Strict):
 
     _t = field_validator("start", "end", mode="before")(_utc)
     _c = field_validator("crew")(_distinct)
+    _k = field_validator("contacts", mode="before")(_contacts_switch)
 
     @field_validator("name")
     @classmethod
