@@ -101,3 +101,32 @@ def test_cli_orbit_cache_lists_and_clears(fresh):
     assert "1 file(s)" in run() and str(fresh) in run()
     assert "1 file(s) deleted" in run("--clear")
     assert "0 file(s)" in run()
+
+
+def test_contact_windows_are_cached_beside_the_orbit_and_need_no_trajectory(fresh):
+    from tiangong.orbit.contacts import DEFAULT_RELAYS
+    from tiangong.orbit.passes import ground_stations
+
+    sites = ground_stations()[:2]
+    cold = propagated_orbit(START, 2 * 86400.0, HIST, **ARGS)
+    t0, k0, n0 = cold.contact_events(DEFAULT_RELAYS, sites, 5.0)
+    warm = propagated_orbit(START, 2 * 86400.0, HIST, **ARGS)
+    t1, k1, n1 = warm.contact_events(DEFAULT_RELAYS, sites, 5.0)
+    assert warm._trajectory is None  # answered from the cache: the trajectory was not rebuilt
+    np.testing.assert_array_equal(t0, t1)
+    assert list(k0) == list(k1) and list(n0) == list(n1) and len(t0) > 20
+    # another mask is another search
+    t2, _, _ = warm.contact_events(DEFAULT_RELAYS, sites, 20.0)
+    assert len(t2) < len(t0)
+
+
+def test_replay_contact_windows_are_cached(fresh):
+    from tiangong.orbit import scenario_contact_events
+    from tiangong.orbit.contacts import DEFAULT_RELAYS
+
+    a = scenario_contact_events(START, 86400.0, HIST, "tiangong", DEFAULT_RELAYS, (), None)
+    n_files = len(list((fresh / "orbit").glob("*.npz")))
+    b = scenario_contact_events(START, 86400.0, HIST, "tiangong", DEFAULT_RELAYS, (), None)
+    assert n_files == 1 and len(list((fresh / "orbit").glob("*.npz"))) == 1
+    np.testing.assert_array_equal(a[0], b[0])
+    assert list(a[1]) == list(b[1]) and list(a[2]) == list(b[2])

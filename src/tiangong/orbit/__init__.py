@@ -39,11 +39,15 @@ def scenario_contact_events(epoch: dt.datetime, duration_s: float, tle_spec: str
                             station: str = "tiangong", relays=(), sites=(), min_elevation_deg: float | None = None):
     """Contact events ``(t_s, kind, name)`` with ``relays`` and over ``sites`` for a scenario
     window (contacts.contact_events), on the same drag-free SGP4 orbit as the eclipses."""
-    from .contacts import contact_events
+    from .cache import memo_events
+    from .contacts import contact_events, link_spec
     from .tle import without_drag
 
     tle = select_tle(epoch, tle_spec, station)
-    return contact_events(without_drag(tle), epoch, duration_s, relays, sites, min_elevation_deg)
+    inputs = {"orbit": [tle.line1, tle.line2], "epoch": epoch.isoformat(), "duration_s": float(duration_s),
+              **link_spec(relays, sites, min_elevation_deg)}
+    return memo_events("contact_events", inputs, lambda: contact_events(without_drag(tle), epoch, duration_s, relays,
+                                                                        sites, min_elevation_deg))
 
 
 def scenario_beta_deg(epoch: dt.datetime, t_s, tle_spec: str = "builtin", station: str = "tiangong"):

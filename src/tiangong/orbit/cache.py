@@ -128,3 +128,23 @@ def clear() -> int:
         p.unlink(missing_ok=True)
         n += 1
     return n
+
+
+def memo_events(kind: str, inputs: dict, compute):
+    """``(t_s, kinds, names)`` event lists from the cache under (``kind``, ``inputs``), else from
+    ``compute()`` (then stored): for event searches of a scenario orbit (contact windows) that
+    cost seconds and are the same on every run of the scenario."""
+    k = key(kind, **inputs)
+    hit = load(k)
+    if hit is not None:
+        _, arrays = hit
+        try:
+            t, kinds, names = arrays["t_s"], arrays["kinds"], arrays["names"]
+            if t.ndim == 1 and len(t) == len(kinds) == len(names):
+                return t.astype(float), [str(x) for x in kinds], [str(x) for x in names]
+        except KeyError:
+            pass
+    t, kinds, names = compute()
+    store(k, ({}, {"t_s": np.asarray(t, dtype=float), "kinds": np.asarray(list(kinds), dtype=str),
+                   "names": np.asarray(list(names), dtype=str)}))
+    return t, kinds, names

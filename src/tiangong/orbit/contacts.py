@@ -270,6 +270,14 @@ def coverage_fraction(windows: list[Window], start: dt.datetime, end: dt.datetim
     return covered / total if total > 0 else 0.0
 
 
+def link_spec(relays, sites, min_elevation_deg) -> dict:
+    """What decides a contact search besides the orbit (for cache keys): every relay's and
+    site's name and position, and the elevation mask."""
+    return {"relays": [[r.name, r.lon_deg] for r in relays],
+            "sites": [[s.name, s.lat_deg, s.lon_deg, s.height_m] for s in sites],
+            "min_elevation_deg": min_elevation_deg}
+
+
 def contact_events(orbit, epoch: dt.datetime, duration_s: float, relays=DEFAULT_RELAYS, sites=(),
                    min_elevation_deg: float | None = None):
     """Contact windows in [0, duration_s] s after ``epoch`` as engine events ``(t_s, kind, name)``.

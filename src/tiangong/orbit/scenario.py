@@ -47,6 +47,7 @@ class PropagatedOrbit:
     fit_rms_m: float
     rebuild: dict                      # what recomputes the trajectory: TLE lines, window, state, burns
     from_cache: bool = False
+    cache_key: str | None = None       # the orbit's key in orbit/cache.py (products cached beside it)
     _trajectory: object = field(default=None, repr=False)
 
     @property
@@ -61,11 +62,19 @@ class PropagatedOrbit:
         return self.eclipse_t_s, list(self.eclipse_kinds)
 
     def contact_events(self, relays=(), sites=(), min_elevation_deg: float | None = None):
-        """``(t_s, kind, name)`` contact windows of the propagated orbit (contacts.contact_events)."""
-        from .contacts import contact_events
+        """``(t_s, kind, name)`` contact windows of the propagated orbit (contacts.contact_events),
+        kept in the disk cache beside the orbit (a hit needs no trajectory)."""
+        from .cache import memo_events
+        from .contacts import contact_events, link_spec
 
-        return contact_events(self.trajectory, self.epoch, min(self.duration_s, self.trajectory.t_end_s), relays,
-                              sites, min_elevation_deg)
+        def search():
+            return contact_events(self.trajectory, self.epoch, min(self.duration_s, self.t_end_s), relays, sites,
+                                  min_elevation_deg)
+
+        if self.cache_key is None:
+            return search()
+        return memo_events("contact_events", {"orbit": self.cache_key, **link_spec(relays, sites, min_elevation_deg)},
+                           search)
 
     def beta_deg(self, t_s) -> np.ndarray:
         """Beta angle [deg] at ``t_s`` s after the epoch (hourly nodes, interpolated)."""
@@ -148,12 +157,14 @@ def propagated_orbit(epoch: dt.datetime, duration_s: float, tle_spec: str | None
         if hit is not None:
             orb = _from_cache(epoch, hit)
             if orb is not None:
+                orb.cache_key = key
                 return orb
     pred = predict(tle, epoch, epoch + dt.timedelta(seconds=float(duration_s)), weather)
     plan = plan_reboosts(pred, band_m, propellant_kg)
     orb = _products(epoch, duration_s, pred, plan, weather)
     if cache:
         orbit_cache.store(key, _to_cache(orb))
+        orb.cache_key = key
     return orb
 
 
