@@ -127,7 +127,8 @@ class StationModel:
     def _array_power_w(self) -> float:
         """Array rating now (W): BOL ratings degraded for age (~0.7 %/yr) and scaled by the solar
         flux at the Earth-Sun distance of the day ((1 AU / r)^2, +-3.3 % over a year, DE421);
-        re-evaluated once a simulated day."""
+        re-evaluated at every day boundary after the start (a ``power.array_day`` event, so the
+        switch does not wait for the next event) and at every configuration change."""
         day = int(self.net.t_s // 86400.0)
         if day != self._array_day:
             when = self.epoch + dt.timedelta(days=day + 0.5)
@@ -302,6 +303,7 @@ class StationModel:
         on("fault.end", self._on_fault_end, source="faults")
         on("propulsion.reboost_planned", self._on_planned_reboost, source="propulsion")
         on("orbit.altitude_node", _ignore, log=False)
+        on("power.array_day", _ignore, log=False)
 
     def _schedule_history(self) -> None:
         sc = self.scenario
@@ -413,6 +415,9 @@ class StationModel:
         self.n_eclipses = int(sum(1 for k in kinds if k == "umbra_start"))
         self.sunlit = timeline_sunlit_at_start(kinds)
         self.net.add_source("orbit.eclipses", times, [f"eclipse.{k}" for k in kinds], [None] * len(kinds), priority=1)
+        # the array rating changes at each day boundary exactly, whatever other events the run has
+        days = np.arange(86400.0, self.scenario.duration_s, 86400.0)
+        self.net.add_source("power.array_days", days, ["power.array_day"] * len(days), [None] * len(days), priority=1)
         if self.contacts:
             self.contacts.install(self)
 
