@@ -18,25 +18,40 @@ def coastlines() -> list:
     return json.loads(text)["lines"]
 
 
-def _broken(lon, lat, mask):
-    """Coordinates with None where the mask is off or the track jumps across the antimeridian."""
-    xs, ys = [], []
+# Label placement: Xi'an sits 7 deg south-east of Jiuquan; both labels on top touch at map widths
+# of 800-1300 px (measured in tests/browser/test_report_page.py), so Xi'an's goes to the right.
+_STATION_LABEL = {"Xi'an": "middle right"}
+
+
+def _relay_label(lon_deg: float) -> str:
+    """Below the marker, turned inwards near the map's edges (I-02 at 176.8 E would be cut off)."""
+    return "bottom left" if lon_deg > 150.0 else "bottom right" if lon_deg < -150.0 else "bottom center"
+
+
+def _broken(lon, lat, mask, labels=None):
+    """Coordinates (and hover labels) with None where the mask is off or the track jumps across
+    the antimeridian."""
+    xs, ys, ts = [], [], []
     for i in range(len(lon)):
         if not mask[i]:
             if xs and xs[-1] is not None:
                 xs.append(None)
                 ys.append(None)
+                ts.append(None)
             continue
         if xs and xs[-1] is not None and abs(lon[i] - xs[-1]) > 180.0:
             xs.append(None)
             ys.append(None)
+            ts.append(None)
         xs.append(float(lon[i]))
         ys.append(float(lat[i]))
-    return xs, ys
+        ts.append(None if labels is None else labels[i])
+    return xs, ys, ts
 
 
-def ground_track_figure(lat_deg, lon_deg, sunlit, contact, title: str, stations=(), relays=()):
-    """plotly Figure of the track.  ``sunlit`` (fraction 0..1) and ``contact`` (bool) per point."""
+def ground_track_figure(lat_deg, lon_deg, sunlit, contact, title: str, stations=(), relays=(), times=None):
+    """plotly Figure of the track.  ``sunlit`` (fraction 0..1) and ``contact`` (bool) per point;
+    ``times`` (optional, one label per point, e.g. ISO UTC) are shown on hover."""
     import plotly.graph_objects as go
 
     lat = np.asarray(lat_deg, float)
@@ -53,15 +68,20 @@ def ground_track_figure(lat_deg, lon_deg, sunlit, contact, title: str, stations=
     styles = [("sunlit, in contact", lit & con, "#e8a317", "solid"), ("sunlit, no contact", lit & ~con, "#e8a317", "dot"),
               ("eclipse, in contact", ~lit & con, "#1f3a93", "solid"), ("eclipse, no contact", ~lit & ~con, "#1f3a93", "dot")]
     for name, mask, color, dash in styles:
-        x, y = _broken(lon, lat, mask)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2.5, dash=dash), name=name))
+        x, y, text = _broken(lon, lat, mask, times)
+        hover = dict(text=text, hovertemplate="%{text}<br>%{y:.2f}, %{x:.2f} deg<extra>" + name + "</extra>") \
+            if times is not None else {}
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=color, width=2.5, dash=dash), name=name,
+                                 **hover))
     if stations:
         fig.add_trace(go.Scatter(x=[s.lon_deg for s in stations], y=[s.lat_deg for s in stations], mode="markers+text",
-                                 text=[s.name for s in stations], textposition="top center", name="TT&C station",
+                                 text=[s.name for s in stations], name="TT&C station",
+                                 textposition=[_STATION_LABEL.get(s.name, "top center") for s in stations],
                                  marker=dict(symbol="triangle-up", size=9, color="#c0392b")))
     if relays:
-        fig.add_trace(go.Scatter(x=[((r.lon_deg + 180) % 360) - 180 for r in relays], y=[0.0] * len(relays),
-                                 mode="markers+text", text=[r.name for r in relays], textposition="bottom center",
+        lons = [((r.lon_deg + 180) % 360) - 180 for r in relays]
+        fig.add_trace(go.Scatter(x=lons, y=[0.0] * len(relays), textposition=[_relay_label(x) for x in lons],
+                                 mode="markers+text", text=[r.name for r in relays],
                                  name="Tianlian (GEO)", marker=dict(symbol="diamond", size=9, color="#27ae60")))
     fig.update_layout(title=title, xaxis=dict(range=[-180, 180], title="longitude (deg)", dtick=30),
                       yaxis=dict(range=[-90, 90], title="latitude (deg)", dtick=30, scaleanchor="x"),
