@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import errno
 import json
 import math
 import os
@@ -414,9 +415,13 @@ def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
         for view in views:
             con.unregister(view)
         con.execute("CHECKPOINT")
-    except BaseException:
+    except BaseException as exc:
         con.close()
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, duckdb.Error) and "No space left on device" in str(exc):
+            # DuckDB reports a full disk as its own (Fatal/IO) error: make it the OSError it is,
+            # which the run directory records and reports in one line
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp)) from None
         raise
     con.close()
     os.replace(tmp, target)

@@ -144,7 +144,10 @@ class Report(_Strict):
     ground_track_start: dt.datetime | None = Field(
         None, description="start of the report's one-day ground-track map (default: the scenario start)")
 
-    _t = field_validator("ground_track_start", mode="before")(_utc)
+    @field_validator("ground_track_start", mode="before")
+    @classmethod
+    def _t(cls, v):
+        return None if v is None else _utc(v)  # None: unset (a run.json holds it as null)
 
 
 class Scenario(_Strict):
