@@ -2,8 +2,9 @@
 
 ``write_report(path, record)`` renders a header (scenario, window, generated time), the
 summary (margins to limits, limit violations with times, event counts by kind, the engine's
-own summary), one plot per key parameter (:data:`PLOTS`, with warn/limit lines taken from the
-:class:`~tiangong.record.Parameter`) and an event timeline.  Parameters absent from the
+own summary), the one-day ground-track map of ``record.ground_track`` (when the record has one:
+older archives do not), one plot per key parameter (:data:`PLOTS`, with warn/limit lines taken from
+the :class:`~tiangong.record.Parameter`) and an event timeline.  Parameters absent from the
 record are listed as skipped.  Long series are decimated to the min and max of ~2,000
 time buckets (:func:`decimate`), which keeps the spikes a plain stride would lose.
 """
