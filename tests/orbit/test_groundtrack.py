@@ -3,7 +3,8 @@
 References: skyfield's ``EarthSatellite`` (its own SGP4 + TEME -> ITRS chain) and
 ``wgs84.subpoint_of`` for latitude/longitude/height; skyfield's ``is_sunlit`` (line of sight to the
 Sun's centre) for the sunlit flag; a brute-force ray-sphere test in skyfield's ITRS for the relay
-contact flag (the code under test uses TEME, a hand-coded GMST and the relay windows' bisection).
+contact flag (the code under test uses contacts.py's closest-approach margin on frames.py's ITRS),
+and contacts.py's own relay windows (TEME, GMST, bisection) at the grid points.
 The propagated-orbit track (``orbit = "propagate"``) is checked the same way, from the trajectory's
 GCRS states through skyfield's GCRS -> ITRS (``Geocentric`` positions).
 """
@@ -17,12 +18,13 @@ import pytest
 from skyfield.api import EarthSatellite, wgs84
 from skyfield.framelib import itrs
 
-from tiangong.orbit.contacts import DEFAULT_RELAYS, R_EARTH_M, R_GEO_M
+from tiangong.orbit.contacts import DEFAULT_RELAYS, R_EARTH_M, R_GEO_M, any_relay_windows
 from tiangong.orbit.frames import timescale
 from tiangong.orbit.groundtrack import (SPAN_S, STEP_S, scenario_ground_track, track_times,
                                         trajectory_ground_track)
 from tiangong.orbit.sun import ephemeris
 from tiangong.orbit.tle import select_tle, without_drag
+from tiangong.timeutil import at_seconds
 
 UTC = dt.timezone.utc
 EPOCHS = [dt.datetime(2022, 11, 29, tzinfo=UTC), dt.datetime(2024, 5, 18, 6, 30, tzinfo=UTC)]
@@ -108,6 +110,21 @@ def test_replay_contact_equals_brute_force_line_of_sight(replay):
     np.testing.assert_array_equal(g.contact[sure], vis[sure])
     assert g.contact.any() and not g.contact.all()
     assert g.contact_fraction == pytest.approx(vis.mean(), abs=3 / len(g.t_s))
+
+
+def test_replay_contact_equals_the_relay_windows_of_contacts_py(replay):
+    """The grid flag is the sign of contacts.py's g-function: inside an ``any_relay_windows`` window
+    at every grid point more than 5 s from a window's edge (the windows use GMST in TEME, the
+    track skyfield's ITRS: the Earth's angle differs by the equation of the equinoxes, < 1.2 s)."""
+    epoch, g, _ = replay
+    wins = any_relay_windows(without_drag(select_tle(epoch)), epoch, at_seconds(epoch, g.t_s[-1]))
+    edges = np.array([(w.start - epoch).total_seconds() for w in wins] + [(w.end - epoch).total_seconds() for w in wins])
+    inside = np.zeros(len(g.t_s), bool)
+    for w in wins:
+        inside |= (g.t_s >= (w.start - epoch).total_seconds()) & (g.t_s <= (w.end - epoch).total_seconds())
+    far = np.min(np.abs(g.t_s[:, None] - edges[None, :]), axis=1) > 5.0
+    assert far.sum() >= len(g.t_s) - 2 * len(wins)
+    np.testing.assert_array_equal(g.contact[far], inside[far])
 
 
 def test_track_times_window_start_and_cut_at_the_end():

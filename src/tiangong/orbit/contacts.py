@@ -153,32 +153,6 @@ class ContactModel:
         return line_of_sight_margin_m(r[None, :, :], relay, self.graze_alt_m)
 
 
-class TrajectoryContactModel(ContactModel):
-    """The same line-of-sight geometry for a propagated trajectory (orbit.propagate.Trajectory,
-    GCRS), rotated into TEME (frames.TemeToGcrs) so that the relays and the search stay as they are
-    (as eclipse.TrajectoryShadowModel)."""
-
-    def __init__(self, traj, epoch: dt.datetime, t1_s: float, relays=DEFAULT_RELAYS, graze_alt_m: float = GRAZE_ALT_M):
-        from .frames import TemeToGcrs
-
-        super().__init__(traj, epoch, relays, graze_alt_m)  # epoch, GMST and relays as for SGP4
-        self.traj = traj
-        self.offset_s = seconds_between(traj.epoch, self.epoch)
-        self.rot = TemeToGcrs(self.epoch, -60.0, t1_s + 60.0)
-
-    def r_teme_m(self, t_s) -> np.ndarray:
-        t = np.atleast_1d(np.asarray(t_s, dtype=float))
-        s = self.traj.states(np.clip(t + self.offset_s, self.traj.t_start_s, self.traj.t_end_s))
-        return self.rot.apply_inverse(t, s[:, :3])
-
-
-def _contact_model(sat, start: dt.datetime, t1_s: float, relays, graze_alt_m: float) -> ContactModel:
-    """SGP4 model for a TLE/Satrec, trajectory model for anything with ``states`` (a Trajectory)."""
-    if hasattr(sat, "states") and hasattr(sat, "t_end_s"):
-        return TrajectoryContactModel(sat, start, t1_s, relays, graze_alt_m)
-    return ContactModel(sat, start, relays, graze_alt_m)
-
-
 def _bisect(model: ContactModel, rows, a, b, ga, tol_s: float = TOLERANCE_S):
     """Vectorised bisection of g[row] on brackets [a, b] (sign change) to < tol_s."""
     a, b, ga = (np.array(x, dtype=float) for x in (a, b, ga))
@@ -194,9 +168,8 @@ def _bisect(model: ContactModel, rows, a, b, ga, tol_s: float = TOLERANCE_S):
 
 def relay_windows(sat, start: dt.datetime, end: dt.datetime, relays=DEFAULT_RELAYS, *,
                   graze_alt_m: float = GRAZE_ALT_M, step_s: float = GRID_STEP_S) -> list[Window]:
-    """Visibility windows of every relay over [start, end] for a TLE, a ``Satrec`` or a propagated
-    ``Trajectory``, sorted by start (then relay name). Windows open at ``start`` or still open at
-    ``end`` are clipped and flagged."""
+    """Visibility windows of every relay over [start, end] for a TLE or ``Satrec``, sorted by start
+    (then relay name). Windows open at ``start`` or still open at ``end`` are clipped and flagged."""
     start, end = as_utc(start, "start"), as_utc(end, "end")
     t1 = seconds_between(start, end)
     if not t1 > 0:
@@ -204,7 +177,7 @@ def relay_windows(sat, start: dt.datetime, end: dt.datetime, relays=DEFAULT_RELA
     relays = tuple(relays)
     if not relays:
         return []
-    model = _contact_model(sat, start, t1, relays, graze_alt_m)
+    model = ContactModel(sat, start, relays, graze_alt_m)
     n = max(3, int(np.ceil(t1 / step_s)) + 1)
     grid = np.linspace(0.0, t1, n)
     G = model.g(grid)

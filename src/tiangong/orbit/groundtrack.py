@@ -8,9 +8,12 @@ run's end, on a :data:`STEP_S` (60 s) grid -- ~1,440 points, one ISS-class orbit
 
 Frames: SGP4 TEME -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs) -> WGS84 geodetic
 (frames.geodetic_from_itrs); the Sun from DE421 (sun.SunTrack) and the conical-shadow fraction of
-eclipse.py; contact = inside a window of contacts.relay_windows (line of sight to any Tianlian
-relay, the windows found to 1 ms, so the flag is exact at every grid point).  The replay satrec is
-the drag-free copy of the TLE nearest the run's start, as the engine's eclipses (orbit/__init__.py).
+eclipse.py; contact = line of sight to any Tianlian relay at each grid point, with contacts.py's
+geometry (``line_of_sight_margin_m``, the relays fixed in the Earth frame: ``relay_teme_m`` at zero
+sidereal angle) evaluated in the ITRS the track has anyway -- the sign of the same g-function whose
+roots ``contacts.relay_windows`` finds, so the flags equal its windows at the grid points, and a
+propagated orbit needs only its positions on the grid.  The replay satrec is the drag-free copy of
+the TLE nearest the run's start, as the engine's eclipses (orbit/__init__.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import datetime as dt
 import numpy as np
 
 from ..record import GroundTrack
-from ..timeutil import as_utc, at_seconds, iso_z
+from ..timeutil import as_utc, iso_z
 
 SPAN_S = 86400.0
 """Length of the track (s): one day, what a flight controller's map shows."""
@@ -39,48 +42,46 @@ def track_times(duration_s: float, start_s: float = 0.0, span_s: float = SPAN_S,
     return np.append(t, end)
 
 
-def _track(epoch: dt.datetime, t_s: np.ndarray, r_gcrs_m: np.ndarray, windows, source: str) -> GroundTrack:
+def ground_track(epoch: dt.datetime, t_s, r_gcrs_m, relays=None, source: str = "") -> GroundTrack:
+    """Ground track of GCRS positions ``r_gcrs_m`` (N, 3) [m] at ``t_s`` (N,, s after the aware UTC
+    ``epoch``, sorted): geodetic point, sunlit fraction and line of sight to any of ``relays``
+    (default: the shipped Tianlian relays)."""
+    from .contacts import DEFAULT_RELAYS, line_of_sight_margin_m, relay_teme_m
     from .eclipse import sunlit_fraction
     from .frames import GcrsToItrs, geodetic_from_itrs
     from .sun import SunTrack
 
-    t0, t1 = float(t_s[0]), float(t_s[-1])
-    lat, lon, alt = geodetic_from_itrs(GcrsToItrs(epoch, t0, t1).apply(t_s, r_gcrs_m))
-    sunlit = np.atleast_1d(sunlit_fraction(r_gcrs_m, SunTrack(epoch, t0, t1)(t_s)))
-    contact = np.zeros(t_s.size, bool)
-    for w in windows:
-        contact |= (t_s >= (w.start - epoch).total_seconds()) & (t_s <= (w.end - epoch).total_seconds())
-    return GroundTrack(t_s, lat, lon, alt, sunlit, contact, source)
+    epoch = as_utc(epoch, "epoch")
+    t = np.asarray(t_s, dtype=float)
+    r = np.asarray(r_gcrs_m, dtype=float)
+    t0, t1 = float(t[0]), float(t[-1])
+    r_itrs = GcrsToItrs(epoch, t0, t1).apply(t, r)
+    lat, lon, alt = geodetic_from_itrs(r_itrs)
+    sunlit = np.atleast_1d(sunlit_fraction(r, SunTrack(epoch, t0, t1)(t)))
+    lons = [x.lon_deg for x in (DEFAULT_RELAYS if relays is None else relays)]
+    relay = relay_teme_m(np.asarray(lons, dtype=float)[:, None], 0.0)  # (R, 1, 3): Earth-fixed
+    contact = np.any(line_of_sight_margin_m(r_itrs[None, :, :], relay) > 0.0, axis=0) if lons else np.zeros(t.size, bool)
+    return GroundTrack(t, lat, lon, alt, sunlit, contact, source)
 
 
 def sgp4_ground_track(sat, epoch: dt.datetime, t_s, relays=None, source: str = "SGP4") -> GroundTrack:
     """Ground track of a TLE or ``Satrec`` at ``t_s`` (s after the aware UTC ``epoch``, sorted)."""
-    from .contacts import DEFAULT_RELAYS, relay_windows
     from .frames import TemeToGcrs
     from .tlefit import sgp4_teme
 
     epoch = as_utc(epoch, "epoch")
     t = np.asarray(t_s, dtype=float)
-    satrec = sat.satrec if hasattr(sat, "satrec") else sat
-    r_teme, _ = sgp4_teme(satrec, epoch, t, source)
-    r = TemeToGcrs(epoch, float(t[0]), float(t[-1])).apply(t, r_teme)
-    windows = relay_windows(satrec, at_seconds(epoch, t[0]), at_seconds(epoch, t[-1]),
-                            DEFAULT_RELAYS if relays is None else relays) if t[-1] > t[0] else []
-    return _track(epoch, t, r, windows, source)
+    r_teme, _ = sgp4_teme(sat.satrec if hasattr(sat, "satrec") else sat, epoch, t, source)
+    return ground_track(epoch, t, TemeToGcrs(epoch, float(t[0]), float(t[-1])).apply(t, r_teme), relays, source)
 
 
 def trajectory_ground_track(traj, epoch: dt.datetime, t_s, relays=None,
                             source: str = "propagated orbit") -> GroundTrack:
     """Ground track of a propagated ``Trajectory`` (GCRS) at ``t_s`` s after ``epoch``."""
-    from .contacts import DEFAULT_RELAYS, relay_windows
-
     epoch = as_utc(epoch, "epoch")
     t = np.asarray(t_s, dtype=float)
-    offset = (epoch - traj.epoch).total_seconds()
-    r = traj.states(t + offset)[:, :3]
-    windows = relay_windows(traj, at_seconds(epoch, t[0]), at_seconds(epoch, t[-1]),
-                            DEFAULT_RELAYS if relays is None else relays) if t[-1] > t[0] else []
-    return _track(epoch, t, r, windows, source)
+    r = traj.states(t + (epoch - traj.epoch).total_seconds())[:, :3]
+    return ground_track(epoch, t, r, relays, source)
 
 
 def scenario_ground_track(epoch: dt.datetime, duration_s: float, tle_spec: str | None = "builtin",
@@ -93,15 +94,16 @@ def scenario_ground_track(epoch: dt.datetime, duration_s: float, tle_spec: str |
 
     epoch = as_utc(epoch, "epoch")
     start_s = 0.0 if start is None else (as_utc(start, "ground_track_start") - epoch).total_seconds()
-    if orbit is not None:  # never past the propagated trajectory (it covers the scenario window)
-        duration_s = min(duration_s, orbit.trajectory.t_end_s - (epoch - orbit.trajectory.epoch).total_seconds())
+    if orbit is not None:  # never past the propagated trajectory (it ends early after a reentry)
+        duration_s = min(duration_s, orbit.t_end_s)
     t = track_times(duration_s, start_s)
     if t.size < 2:
         return None
     if orbit is not None:
-        return trajectory_ground_track(orbit.trajectory, epoch, t, source="propagated orbit (orbit = \"propagate\")")
+        return ground_track(epoch, t, orbit.positions_gcrs_m(t), source="propagated orbit (orbit = \"propagate\")")
     tle = select_tle(epoch, tle_spec, station)
     return sgp4_ground_track(without_drag(tle), epoch, t, source=f"SGP4, drag-free, TLE epoch {iso_z(tle.epoch, 0)}")
 
 
-__all__ = ["SPAN_S", "STEP_S", "track_times", "sgp4_ground_track", "trajectory_ground_track", "scenario_ground_track"]
+__all__ = ["SPAN_S", "STEP_S", "track_times", "ground_track", "sgp4_ground_track", "trajectory_ground_track",
+           "scenario_ground_track"]
