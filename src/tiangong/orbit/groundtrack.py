@@ -94,13 +94,11 @@ def scenario_ground_track(epoch: dt.datetime, duration_s: float, tle_spec: str |
 
     epoch = as_utc(epoch, "epoch")
     start_s = 0.0 if start is None else (as_utc(start, "ground_track_start") - epoch).total_seconds()
-    if orbit is not None:  # never past the propagated trajectory (it ends early after a reentry)
-        duration_s = min(duration_s, orbit.t_end_s)
-    t = track_times(duration_s, start_s)
+    t = track_times(duration_s, start_s)  # duration_s: where the run ended (the engine stops at a reentry)
     if t.size < 2:
         return None
     if orbit is not None:
-        return ground_track(epoch, t, orbit.positions_gcrs_m(t), source="propagated orbit (orbit = \"propagate\")")
+        return trajectory_ground_track(orbit.trajectory, epoch, t, source="propagated orbit (orbit = \"propagate\")")
     tle = select_tle(epoch, tle_spec, station)
     return sgp4_ground_track(without_drag(tle), epoch, t, source=f"SGP4, drag-free, TLE epoch {iso_z(tle.epoch, 0)}")
 

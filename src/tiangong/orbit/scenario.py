@@ -55,15 +55,6 @@ class PropagatedOrbit:
         """``(t_s, dv_mps, propellant_kg)`` of the planned burns."""
         return [(b.t_s, b.dv_mps, b.propellant_kg) for b in self.plan.burns]
 
-    @property
-    def t_end_s(self) -> float:
-        """End of the trajectory, s after the epoch (before ``duration_s`` after a reentry)."""
-        return float(self.trajectory.t_end_s)
-
-    def positions_gcrs_m(self, t_s) -> np.ndarray:
-        """GCRS positions [m], (N, 3), at ``t_s`` s after the epoch (the report's ground track)."""
-        return self.trajectory.states(np.asarray(t_s, dtype=float))[:, :3]
-
 
 def propagated_orbit(epoch: dt.datetime, duration_s: float, tle_spec: str | None = "builtin", station: str = "tiangong",
                      band_m: tuple[float, float] | None = None, propellant_kg: float | None = None,
