@@ -116,12 +116,6 @@ def test_every_element_is_conserved(run):
         assert err < 1e-12, element
 
 
-def test_beta_comes_from_the_propagated_orbit(run):
-    sim, res, _ = run
-    t = res.record.t_s
-    np.testing.assert_array_equal(res.record.samples["orbit.beta_deg"], sim.model.orbit.beta_deg(t))
-
-
 def test_ground_track_is_the_propagated_orbits(run):
     """The report's map comes from the propagated trajectory (checked against skyfield in
     tests/orbit/test_groundtrack.py), not from SGP4 on the TLE."""
@@ -136,6 +130,12 @@ def test_ground_track_is_the_propagated_orbits(run):
     replay = tg.simulate(_scenario(orbit="replay", end="2024-05-19T00:00:00Z")).record.ground_track
     assert "SGP4" in replay.source
     assert np.abs(replay.latitude_deg - g.latitude_deg).max() > 0.01  # a different orbit model, not a copy
+
+
+def test_beta_comes_from_the_propagated_orbit(run):
+    sim, res, _ = run
+    t = res.record.t_s
+    np.testing.assert_array_equal(res.record.samples["orbit.beta_deg"], sim.model.orbit.beta_deg(t))
 
 
 def test_snapshot_restore_in_propagate_mode_is_bit_identical(run):
