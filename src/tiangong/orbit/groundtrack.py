@@ -7,7 +7,7 @@ chosen start (default the run's start; ``[report] ground_track_start`` in a scen
 run's end, on a :data:`STEP_S` (60 s) grid -- ~1,440 points, one ISS-class orbit every ~92 points.
 
 Frames: SGP4 TEME -> GCRS (frames.TemeToGcrs) -> ITRS (frames.GcrsToItrs) -> WGS84 geodetic
-(frames.geodetic_from_itrs); the Sun from DE421 (sun.SunTrack) and the conical-shadow fraction of
+(frames.geodetic_from_itrs); the Sun from DE421 (sun.sun_gcrs_m) and the conical-shadow fraction of
 eclipse.py; contact = line of sight to any Tianlian relay at each grid point, with contacts.py's
 geometry (``line_of_sight_margin_m``, the relays fixed in the Earth frame: ``relay_teme_m`` at zero
 sidereal angle) evaluated in the ITRS the track has anyway -- the sign of the same g-function whose
@@ -49,7 +49,7 @@ def ground_track(epoch: dt.datetime, t_s, r_gcrs_m, relays=None, source: str = "
     from .contacts import DEFAULT_RELAYS, line_of_sight_margin_m, relay_teme_m
     from .eclipse import sunlit_fraction
     from .frames import GcrsToItrs, geodetic_from_itrs
-    from .sun import SunTrack
+    from .sun import sun_gcrs_m
 
     epoch = as_utc(epoch, "epoch")
     t = np.asarray(t_s, dtype=float)
@@ -57,7 +57,9 @@ def ground_track(epoch: dt.datetime, t_s, r_gcrs_m, relays=None, source: str = "
     t0, t1 = float(t[0]), float(t[-1])
     r_itrs = GcrsToItrs(epoch, t0, t1).apply(t, r)
     lat, lon, alt = geodetic_from_itrs(r_itrs)
-    sunlit = np.atleast_1d(sunlit_fraction(r, SunTrack(epoch, t0, t1)(t)))
+    # the Sun exact at every point (DE421, 5 ms for a day): sun.SunTrack's spline would import
+    # scipy.interpolate, ~0.3-0.5 s that a run whose eclipses came from a cache has not paid
+    sunlit = np.atleast_1d(sunlit_fraction(r, sun_gcrs_m(epoch, t)))
     lons = [x.lon_deg for x in (DEFAULT_RELAYS if relays is None else relays)]
     relay = relay_teme_m(np.asarray(lons, dtype=float)[:, None], 0.0)  # (R, 1, 3): Earth-fixed
     contact = np.any(line_of_sight_margin_m(r_itrs[None, :, :], relay) > 0.0, axis=0) if lons else np.zeros(t.size, bool)
