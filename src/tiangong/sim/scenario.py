@@ -70,6 +70,18 @@ class Reboost(_Strict):
         return self
 
 
+class Report(_Strict):
+    """What the run report shows beyond the telemetry."""
+
+    ground_track_start: dt.datetime | None = Field(
+        None, description="start of the report's one-day ground-track map (default: the scenario start)")
+
+    @field_validator("ground_track_start", mode="before")
+    @classmethod
+    def _t(cls, v):
+        return None if v is None else _utc(v)  # None: unset (a run.json holds it as null)
+
+
 class Eva(_Strict):
     """A spacewalk as a crew activity: hatch open to hatch close.
 
@@ -136,18 +148,6 @@ class Fault(_Strict):
         if v > MAX_FAULT_H:
             raise ValueError(f"{v:g} h is longer than the longest scenario window (10 years = {MAX_FAULT_H:g} h)")
         return v
-
-
-class Report(_Strict):
-    """What the run report shows beyond the telemetry."""
-
-    ground_track_start: dt.datetime | None = Field(
-        None, description="start of the report's one-day ground-track map (default: the scenario start)")
-
-    @field_validator("ground_track_start", mode="before")
-    @classmethod
-    def _t(cls, v):
-        return None if v is None else _utc(v)  # None: unset (a run.json holds it as null)
 
 
 class Scenario(_Strict):
