@@ -5,7 +5,7 @@ scenario (imports, DE421, caches: what a run has paid anyway), prints min and me
 repeats of
 
 * the track itself (``orbit.groundtrack.scenario_ground_track``: one day on a 60-s grid, lat/lon,
-  sunlit fraction, relay windows) in replay mode (``shenzhou-14``) and in propagate mode (14 days
+  sunlit fraction, relay line of sight) in replay mode (``shenzhou-14``) and in propagate mode (14 days
   from 2024-05-18 with planned reboosts, the track from the propagated trajectory), beside the
   run's own ``simulate()`` wall time;
 * the peer: skyfield's ``EarthSatellite.at`` + ``wgs84.subpoint_of`` + ``is_sunlit`` on the same
@@ -111,8 +111,8 @@ def main() -> None:
         full = write_report(Path(d) / "a.html", res.record).stat().st_size
         plain = write_report(Path(d) / "b.html", bare).stat().st_size
     print(f"archive: the ground_track table adds {1e3 * (min(with_t) - min(without)):.1f} ms (min; median "
-          f"{1e3 * (statistics.median(with_t) - statistics.median(without)):.1f} ms) and {grow / 1e3:.0f} kB "
-          "(one DuckDB block) to write_run")
+          f"{1e3 * (statistics.median(with_t) - statistics.median(without)):.1f} ms) to write_run; the run's "
+          f"archive differs by {grow / 1e3:+.0f} kB (DuckDB allocates 256 kB blocks)")
     print(f"report.html: {full / 1e6:.2f} MB with the map, {plain / 1e6:.2f} MB without")
 
 
