@@ -49,6 +49,32 @@ class AlarmRow:
     cleared_t_s: float | None = None
 
 
+@dataclass(frozen=True)
+class GroundTrack:
+    """The station's ground track on a time grid (the report's map): ``t_s`` seconds since the run
+    epoch, WGS84 geodetic latitude/longitude [deg] and height [m], the visible fraction of the Sun's
+    disc (1 sun, 0 umbra) and whether a Tianlian relay is in line of sight.  ``source`` says which
+    orbit it comes from (SGP4 on a TLE, or the propagated trajectory)."""
+
+    t_s: np.ndarray
+    latitude_deg: np.ndarray
+    longitude_deg: np.ndarray
+    altitude_m: np.ndarray
+    sunlit: np.ndarray
+    contact: np.ndarray
+    source: str = ""
+
+    @property
+    def sunlit_fraction(self) -> float:
+        """Mean visible fraction of the Sun over the grid (0..1)."""
+        return float(np.mean(self.sunlit)) if len(self.t_s) else 0.0
+
+    @property
+    def contact_fraction(self) -> float:
+        """Fraction of the grid points with a relay in line of sight (0..1)."""
+        return float(np.mean(self.contact)) if len(self.t_s) else 0.0
+
+
 @dataclass
 class RunRecord:
     """Everything a run leaves behind; ``samples[name]`` is aligned with ``t_s``."""
@@ -66,6 +92,7 @@ class RunRecord:
     commands: list = field(default_factory=list)  # commands of a live run: objects with t_s, command, outcome, detail
     parent: str | None = None      # the run a fork started from
     fork_t_s: float | None = None  # the fork time, s since the epoch
+    ground_track: GroundTrack | None = None  # the report's map (None: not computed, or an older archive)
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -21,6 +21,7 @@ from tiangong.archive import (
     db_path,
     events,
     export_parquet,
+    ground_track,
     latest,
     parameters,
     read_run,
@@ -29,7 +30,7 @@ from tiangong.archive import (
     write_run,
 )
 from tiangong.errors import InputError
-from tiangong.record import AlarmRow, EventRow, Parameter, RunRecord
+from tiangong.record import AlarmRow, EventRow, GroundTrack, Parameter, RunRecord
 from tiangong.timeutil import at_seconds
 
 EPOCH = dt.datetime(2022, 9, 17, 5, 35, 0, tzinfo=dt.timezone.utc)
@@ -49,6 +50,16 @@ def sine(t):
 
 def ramp(t):
     return 1000.0 + 0.5 * np.asarray(t, dtype=np.float64)
+
+
+def make_track() -> GroundTrack:
+    """A known track: a 41.5-deg sine in latitude, longitude wrapping at +-180, partial sunlight
+    and contact windows, times not on whole seconds."""
+    t = OFFSET + 60.0 * np.arange(1441)
+    lon = (t * 360.0 / 5540.0 - 4.0 * t / 86400.0) % 360.0 - 180.0
+    return GroundTrack(t, 41.5 * np.sin(2 * np.pi * t / 5540.0), lon, 390e3 + 1e3 * np.cos(t / 900.0),
+                       np.clip(1.5 * np.cos(2 * np.pi * t / 5540.0) + 0.6, 0.0, 1.0), (t % 3000.0) < 2000.0,
+                       "SGP4, drag-free, TLE epoch 2022-09-16T10:00:00Z")
 
 
 def make_record() -> RunRecord:
@@ -97,6 +108,7 @@ def make_record() -> RunRecord:
         events=evs,
         alarms=als,
         summary=summary,
+        ground_track=make_track(),
     )
 
 
@@ -125,6 +137,7 @@ def test_tables_and_row_counts(run_dir, record):
         assert con.execute("SELECT count(*) FROM events").fetchall()[0][0] == len(record.events)
         assert con.execute("SELECT count(*) FROM alarms").fetchall()[0][0] == len(record.alarms)
         assert con.execute("SELECT count(*) FROM run").fetchall()[0][0] == 1
+        assert con.execute("SELECT count(*) FROM ground_track").fetchall()[0][0] == 1441
         types = dict(con.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'samples'"
         ).fetchall())
@@ -216,6 +229,24 @@ def test_read_run_round_trip(run_dir, record):
     assert back.parameters == sorted(record.parameters, key=lambda p: p.name)
     assert back.events == sorted(record.events, key=lambda e: e.t_s)
     assert back.alarms == record.alarms
+    g, want = back.ground_track, record.ground_track
+    for name in ("t_s", "latitude_deg", "longitude_deg", "altitude_m", "sunlit", "contact"):  # bit for bit
+        assert getattr(g, name).tobytes() == np.asarray(getattr(want, name)).tobytes(), name
+    assert g.contact.dtype == bool and g.source == want.source
+    assert 0.0 < g.sunlit_fraction < 1.0 and g.contact_fraction == np.mean((want.t_s % 3000.0) < 2000.0)
+
+
+def test_ground_track_times_are_epoch_plus_t_s(run_dir, record):
+    with connect(run_dir) as con:
+        rows = con.execute("SELECT t, t_s FROM ground_track ORDER BY t_s LIMIT 3").fetchall()
+    assert [r[0] for r in rows] == [at_seconds(EPOCH, float(x)) for x in record.ground_track.t_s[:3]]
+
+
+def test_run_without_ground_track_has_an_empty_table(tmp_path, record):
+    import dataclasses
+
+    path = write_run(tmp_path, dataclasses.replace(record, ground_track=None))
+    assert ground_track(path) is None and read_run(path).ground_track is None
 
 
 # ---------------------------------------------------------------------------- display queries

@@ -24,12 +24,13 @@ from tiangong.archive import (
     connect,
     events,
     export_parquet,
+    ground_track,
     read_run,
     run_info,
     write_run,
 )
 from tiangong.errors import InputError
-from tiangong.record import AlarmRow, EventRow, Parameter, RunRecord
+from tiangong.record import AlarmRow, EventRow, GroundTrack, Parameter, RunRecord
 
 EPOCH = dt.datetime(2022, 9, 17, 5, 35, 0, tzinfo=dt.timezone.utc)
 END = EPOCH + dt.timedelta(days=2)
@@ -67,10 +68,14 @@ ALARM_OTHER = AlarmRow(1000.25, "test.tank.mass_kg", "limit", "hi", 3000.0, 3001
 ALARM_LATE = AlarmRow(26000.25, "eclss.cabin.ppco2_pa", "warn", "hi", 500.0, 510.0, 26100.25)
 
 
+TRACK = GroundTrack(T[::6], np.linspace(-41.5, 41.5, 500), np.linspace(-180.0, 179.9, 500), np.full(500, 390e3),
+                    np.linspace(0.0, 1.0, 500), np.arange(500) % 3 > 0, "SGP4 (synthetic)")
+
+
 def equivalent_record() -> RunRecord:
     return RunRecord(
         "synthetic-live", EPOCH, END, PARAMS, T, samples(), EVENTS,
-        [ALARM_CLEARED, ALARM_OTHER, ALARM_LATE], {"n_eclipses": 1, "worst": [1.5, None]},
+        [ALARM_CLEARED, ALARM_OTHER, ALARM_LATE], {"n_eclipses": 1, "worst": [1.5, None]}, ground_track=TRACK,
     )
 
 
@@ -87,6 +92,8 @@ def append_in_batches(path, bounds=(0, 700, 1400, 2100, N), **kw) -> ArchiveAppe
             app.add_alarms([ALARM_CLEARED])  # upsert of an alarm already in the file
         if i == 2:
             app.add_alarms([ALARM_LATE])
+        if i == len(bounds) - 2:
+            app.set_ground_track(TRACK)  # as the recorder does when the run finishes
         app.flush()
     return app
 
@@ -114,7 +121,8 @@ def test_batches_read_back_exactly_as_write_run(tmp_path, compact):
     assert got.events == want.events == sorted(EVENTS, key=lambda e: e.t_s)
     assert got.alarms == want.alarms  # the open alarm was replaced by its cleared version, in place
     assert got.summary == want.summary
-    tables = ("parameters", "samples", "events", "alarms", "commands")
+    tables = ("parameters", "samples", "events", "alarms", "commands", "ground_track")
+    assert len(table_rows(path, "ground_track")) == 500
     if compact:  # same physical layout as write_run: every table row for row (t included)
         for table in tables:
             assert table_rows(path, table) == table_rows(ref, table), table
@@ -195,12 +203,14 @@ def test_archive_from_before_commands_still_reads(tmp_path):
     path = write_run(tmp_path, equivalent_record())
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE commands")
+    con.execute("DROP TABLE ground_track")  # newer still than commands
     for col in ("parent", "fork_t_s", "status"):
         con.execute(f"ALTER TABLE run DROP COLUMN {col}")
     con.close()
     info = run_info(path)
     assert (info["parent"], info["fork_t_s"], info["status"]) == (None, None, "complete")
     assert commands(path) == [] and len(events(path)) == len(EVENTS)
+    assert ground_track(path) is None and read_run(path).ground_track is None  # no map, no error
     assert [p.stem for p in export_parquet(tmp_path)] == ["run", "parameters", "samples", "events", "alarms"]
 
 

@@ -1,5 +1,6 @@
 """report.html in headless Chromium: every chart fits its card at two window widths, no console
-error, no sideways overflow (issue 9: the battery chart was drawn 1,322 px wide in a 638 px card)."""
+error, no sideways overflow (issue 9: the battery chart was drawn 1,322 px wide in a 638 px card);
+the ground-track map's station and relay names inside the map and apart."""
 
 import pytest
 
@@ -18,14 +19,39 @@ def report(tmp_path_factory):
     return write_report(tmp_path_factory.mktemp("report") / "report.html", record)
 
 
-def test_report_charts_fit_their_cards(check_page, report):
+WIDE = ("plot-timeline", "plot-groundtrack")  # cards spanning the whole grid
+
+_MAP_LABELS = """
+const el = document.getElementById('plot-groundtrack');
+const s = el.querySelector('svg.main-svg').getBoundingClientRect(), xa = el._fullLayout.xaxis, ya = el._fullLayout.yaxis;
+return {area: {left: s.left + xa._offset, right: s.left + xa._offset + xa._length,
+               top: s.top + ya._offset, bottom: s.top + ya._offset + ya._length},
+        labels: Array.prototype.map.call(el.querySelectorAll('g.textpoint'), function (t) {
+          const r = t.getBoundingClientRect();
+          return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; })};
+"""
+
+
+def test_report_charts_fit_their_cards(check_page, report, browser):
     problems, seen = check_page(report)
     assert not problems, "\n".join(problems)
     n = len(seen[0][1]["charts"])
-    assert n >= 10, f"only {n} charts found"  # the ten PLOTS and the timeline
+    assert n >= 12, f"only {n} charts found"  # the ground-track map, the ten PLOTS and the timeline
+    assert "plot-groundtrack" in [c["id"] for c in seen[0][1]["charts"]]
     for w, m in seen:  # the grid really has two columns at 1400 px: charts narrower than the page
         if w == 1400:
-            assert all(c["card_width"] < 0.6 * w for c in m["charts"] if c["id"] != "plot-timeline")
+            assert all(c["card_width"] < 0.6 * w for c in m["charts"] if c["id"] not in WIDE)
+            assert all(c["card_width"] > 0.9 * (w - 60) for c in m["charts"] if c["id"] in WIDE)
+    # the map's station and relay names: inside the map, none printed over another (at 900 px now)
+    got = browser.execute_script(_MAP_LABELS)
+    area, labels = got["area"], got["labels"]
+    assert len(labels) >= 11  # 8 TT&C stations, 3 Tianlian relays
+    for a in labels:
+        assert area["left"] - 1 <= a["left"] and a["right"] <= area["right"] + 1, f"{a['text']} cut off by the map's edge"
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            assert apart, f"map labels {a['text']!r} and {b['text']!r} overlap"
 
 
 def test_check_page_catches_an_overflowing_chart(check_page, tmp_path, report):

@@ -64,6 +64,13 @@ CASES = {
                                   + '[[eva]]\nname = "e"\nstart = "2022-06-07T02:00:00Z"\n'
                                   'end = "2022-06-07T05:00:00Z"\ncrew = ["Chen Dong"]\n',
                                   ["eva[0].airlock", "Wentian", "not part of the station"]),
+    # the report's one-day map starts inside the window, at an aware time
+    "ground_track_outside": (SHORT + '[report]\nground_track_start = "2022-12-01T00:00:00Z"\n',
+                             ["report.ground_track_start", "outside the scenario window"]),
+    "ground_track_naive": (SHORT + '[report]\nground_track_start = "2022-11-30T00:00:00"\n',
+                           ["report.ground_track_start", "time zone"]),
+    "ground_track_typo": (SHORT + '[report]\nground_track_star = "2022-11-30T00:00:00Z"\n',
+                          ["report.ground_track_star", "ground_track_start"]),
     # parse limits
     "deep_nesting": ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", ["nested too deeply"]),
     "not_a_table_value": ("name = 1\n" + SHORT.split("\n", 1)[1], ["name"]),
@@ -79,7 +86,7 @@ def test_bad_scenario_is_one_line_error(cli, assert_error, tmp_path, case):
 
 
 @pytest.mark.parametrize("case", ["bool_for_number", "thousand_crew", "after_history", "escape_name",
-                                  "tle_file_missing", "airlock_before_its_module"])
+                                  "tle_file_missing", "airlock_before_its_module", "ground_track_outside"])
 def test_scenario_check_refuses_the_same(cli, assert_error, tmp_path, case):
     text, needles = CASES[case]
     f = tmp_path / "bad.toml"

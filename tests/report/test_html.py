@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from plotly.offline import get_plotlyjs
 
-from tiangong.report.html import N_BUCKETS, PLOTS, TIMELINE_TITLE, decimate, write_report
+from tiangong.report.html import GROUND_TRACK_TITLE, N_BUCKETS, PLOTS, TIMELINE_TITLE, decimate, write_report
 from tiangong.record import AlarmRow, EventRow, Parameter, RunRecord
 
 EPOCH = dt.datetime(2022, 9, 17, 5, 35, tzinfo=dt.timezone.utc)
@@ -160,6 +160,52 @@ def test_empty_record_and_directory_target(tmp_path):
     path = write_report(tmp_path / "out", rec)
     assert path == tmp_path / "out" / "report.html" and path.is_file()
     assert "No events." in path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- ground track
+
+
+@pytest.fixture(scope="module")
+def tracked(tmp_path_factory):
+    """A record with the real one-day track of its window (SGP4 on the TLE nearest the epoch)."""
+    from tiangong.orbit.groundtrack import scenario_ground_track
+
+    rec = make_record(names={"crew.count"}, with_events=False)
+    rec.ground_track = scenario_ground_track(EPOCH, float(rec.t_s[-1]))
+    path = write_report(tmp_path_factory.mktemp("track") / "report.html", rec)
+    return rec, path.read_text(encoding="utf-8")
+
+
+def test_report_has_the_ground_track_card(tracked):
+    rec, page = tracked
+    g = rec.ground_track
+    assert f"<h3>{GROUND_TRACK_TITLE}</h3>" in page and 'id="plot-groundtrack"' in page
+    assert page.count("Plotly.newPlot(") == 2  # crew count and the map
+    note = re.search(r"<h3>Ground track</h3><div class=\"sub\">([^<]*)</div>", page).group(1)
+    assert note.startswith("24.0 h from 2022-09-17T05:35:00Z on a 60-s grid (SGP4, drag-free, TLE epoch ")
+    assert f"sunlit {100 * g.sunlit_fraction:.1f} % of the time" in note
+    assert f"relay {100 * g.contact_fraction:.1f} %" in note
+    for name in ("Kashi", "Swakopmund", "Tianlian I-01", "Tianlian I-03", "sunlit, in contact", "eclipse, no contact"):
+        assert name in page, name
+    assert "2022-09-17T05:35:00Z" in page and "2022-09-18T05:35:00Z" in page  # hover times of the ends
+
+
+def test_report_from_an_archive_keeps_the_map_and_an_older_archive_still_reports(tmp_path, tracked):
+    import duckdb
+
+    from tiangong.archive import read_run, write_run
+
+    rec, page = tracked
+    db = write_run(tmp_path / "run", rec)
+    again = write_report(tmp_path / "again.html", read_run(tmp_path / "run")).read_text(encoding="utf-8")
+    card = lambda text: text[text.index("<h3>Ground track</h3>"):text.index('<div class="card"><h3>Crew')]
+    assert 'id="plot-groundtrack"' in card(again) and card(again) == card(page)  # the same map, point for point
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE ground_track")  # as written before the table existed
+    con.close()
+    old = write_report(tmp_path / "old.html", read_run(tmp_path / "run")).read_text(encoding="utf-8")
+    assert GROUND_TRACK_TITLE not in old and "plot-groundtrack" not in old and "Crew on board" in old
+    assert old.count("Plotly.newPlot(") == 1
 
 
 # ---------------------------------------------------------------------------- decimation

@@ -11,7 +11,8 @@ import pytest
 @pytest.fixture
 def live_and_batch_archives(tmp_path):
     """``run(scenario)``: the batch archive and the archive a live run wrote while advancing in
-    7-hour steps; asserts their times and every sample are identical; returns (batch, live, sim)."""
+    7-hour steps; asserts their times, every sample and the ground track are identical; returns
+    (batch, live, sim)."""
     import tiangong as tg
     from tiangong.archive import read_run
 
@@ -28,6 +29,8 @@ def live_and_batch_archives(tmp_path):
         np.testing.assert_array_equal(a.t_s, b.t_s)
         for name in a.samples:
             np.testing.assert_array_equal(a.samples[name], b.samples[name], err_msg=name)
+        for name in ("t_s", "latitude_deg", "longitude_deg", "sunlit", "contact"):  # the report's map
+            np.testing.assert_array_equal(getattr(a.ground_track, name), getattr(b.ground_track, name), err_msg=name)
         return a, b, sim
 
     return run

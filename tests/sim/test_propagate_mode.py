@@ -116,6 +116,22 @@ def test_every_element_is_conserved(run):
         assert err < 1e-12, element
 
 
+def test_ground_track_is_the_propagated_orbits(run):
+    """The report's map comes from the propagated trajectory (checked against skyfield in
+    tests/orbit/test_groundtrack.py), not from SGP4 on the TLE."""
+    from tiangong.orbit.groundtrack import trajectory_ground_track, track_times
+
+    sim, res, _ = run
+    g, orb = res.record.ground_track, sim.model.orbit
+    assert "propagated" in g.source and g.t_s[0] == 0.0 and g.t_s[-1] == 86400.0 and len(g.t_s) == 1441
+    ref = trajectory_ground_track(orb.trajectory, sim.scenario.start, track_times(86400.0))
+    for name in ("latitude_deg", "longitude_deg", "altitude_m", "sunlit", "contact"):
+        np.testing.assert_array_equal(getattr(g, name), getattr(ref, name), err_msg=name)
+    replay = tg.simulate(_scenario(orbit="replay", end="2024-05-19T00:00:00Z")).record.ground_track
+    assert "SGP4" in replay.source
+    assert np.abs(replay.latitude_deg - g.latitude_deg).max() > 0.01  # a different orbit model, not a copy
+
+
 def test_beta_comes_from_the_propagated_orbit(run):
     sim, res, _ = run
     t = res.record.t_s

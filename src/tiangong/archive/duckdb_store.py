@@ -1,6 +1,6 @@
 """The telemetry archive: one DuckDB file per run, plus Parquet export.
 
-A run directory holds ``telemetry.duckdb`` (:data:`DB_NAME`) with six tables (see
+A run directory holds ``telemetry.duckdb`` (:data:`DB_NAME`) with seven tables (see
 ``docs/telemetry-schema.md``):
 
 ``run``         one row: scenario, epoch, end, created, tiangong_version, summary (JSON),
@@ -10,6 +10,9 @@ A run directory holds ``telemetry.duckdb`` (:data:`DB_NAME`) with six tables (se
 ``events``      the event log ``(t, t_s, kind, source, detail)``
 ``alarms``      limit violations ``(t, t_s, parameter, level, side, limit, value, cleared_t, cleared_t_s)``
 ``commands``    commands sent to the running simulation ``(t, t_s, command, outcome, detail)``
+``ground_track`` the report's one-day map ``(t, t_s, latitude_deg, longitude_deg, altitude_m, sunlit,
+                contact, source)``: WGS84, sunlit fraction 0..1, relay line of sight; empty if the run
+                has none (archives written before it lack the table: :func:`ground_track` gives None)
 
 :func:`write_run` writes a finished run at once; :class:`tiangong.archive.live.ArchiveAppender`
 writes one while it runs (status ``running`` until it is closed).
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import errno
 import json
 import math
 import os
@@ -39,16 +43,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..record import AlarmRow, EventRow, Parameter, RunRecord
+from ..record import AlarmRow, EventRow, GroundTrack, Parameter, RunRecord
 from ..timeutil import UTC, as_utc, iso_z
 
 DB_NAME = "telemetry.duckdb"
 """File name of the archive inside a run directory."""
 
-TABLES = ("run", "parameters", "samples", "events", "alarms", "commands")
+TABLES = ("run", "parameters", "samples", "events", "alarms", "commands", "ground_track")
 """All tables, in the order :func:`export_parquet` writes them."""
 
-_REQUIRED = TABLES[:5]  # archives written before ``commands`` existed still open (no commands)
+_REQUIRED = TABLES[:5]  # archives written before ``commands``/``ground_track`` existed still open (without them)
 
 RUN_DEFAULTS = {"parent": None, "fork_t_s": None, "status": "complete"}
 """Values :func:`run_info` gives for ``run`` columns that older archives lack."""
@@ -110,6 +114,16 @@ CREATE TABLE commands (
     command VARCHAR     NOT NULL,
     outcome VARCHAR     NOT NULL,
     detail  VARCHAR     NOT NULL
+);
+CREATE TABLE ground_track (
+    t             TIMESTAMPTZ NOT NULL,
+    t_s           DOUBLE      NOT NULL,
+    latitude_deg  DOUBLE      NOT NULL,
+    longitude_deg DOUBLE      NOT NULL,
+    altitude_m    DOUBLE      NOT NULL,
+    sunlit        DOUBLE      NOT NULL,
+    contact       BOOLEAN     NOT NULL,
+    source        VARCHAR     NOT NULL
 );
 """
 
@@ -289,6 +303,22 @@ def _alarms_frame(rows: list[AlarmRow]) -> pd.DataFrame:
     )
 
 
+_TRACK_COLUMNS = ("latitude_deg", "longitude_deg", "altitude_m", "sunlit")
+
+# the one INSERT of a ground track (write_run and the live appender): {db} is the target schema
+_TRACK_INSERT = ("INSERT INTO {db}ground_track SELECT " + _T_EXPR.format(col="t_s") + ", t_s, "
+                 + ", ".join(_TRACK_COLUMNS) + ", contact, source FROM track_df")
+
+
+def _track_frame(track: GroundTrack) -> pd.DataFrame:
+    """Rows of the ``ground_track`` table (without ``t``)."""
+    cols = {"t_s": np.asarray(track.t_s, dtype=np.float64)}
+    cols.update({c: np.asarray(getattr(track, c), dtype=np.float64) for c in _TRACK_COLUMNS})
+    cols["contact"] = np.asarray(track.contact, dtype=bool)
+    cols["source"] = pd.array([str(track.source)] * len(cols["t_s"]), dtype=object)
+    return pd.DataFrame(cols)
+
+
 def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
     """Write ``record`` to a new DuckDB archive and return the file's path.
 
@@ -377,12 +407,21 @@ def write_run(path: str | os.PathLike, record: RunRecord) -> Path:
             f"{_T_EXPR.format(col='cleared_t_s')}, cleared_t_s FROM alarms_df",
             {"epoch": epoch},
         )
-        for view in ("params_df", "samples_df", "events_df", "alarms_df"):
+        views = ["params_df", "samples_df", "events_df", "alarms_df"]
+        if record.ground_track is not None:
+            con.register("track_df", _track_frame(record.ground_track))
+            con.execute(_TRACK_INSERT.format(db=""), {"epoch": epoch})
+            views.append("track_df")
+        for view in views:
             con.unregister(view)
         con.execute("CHECKPOINT")
-    except BaseException:
+    except BaseException as exc:
         con.close()
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, duckdb.Error) and "No space left on device" in str(exc):
+            # DuckDB reports a full disk as its own (Fatal/IO) error: make it the OSError it is,
+            # which the run directory records and reports in one line
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp)) from None
         raise
     con.close()
     os.replace(tmp, target)
@@ -557,6 +596,22 @@ def commands(con_or_path) -> list[CommandRow]:
     return [CommandRow(float(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
+def ground_track(con_or_path) -> GroundTrack | None:
+    """The run's ground track (the report's map), or None: an archive written before the
+    ``ground_track`` table existed, or a run without one."""
+    with _connect(con_or_path) as con:
+        have = con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'ground_track'").fetchall()
+        if not have:
+            return None
+        got = con.execute("SELECT t_s, " + ", ".join(_TRACK_COLUMNS) + ", contact FROM ground_track ORDER BY t_s, rowid"
+                          ).fetchnumpy()
+        source = con.execute("SELECT any_value(source) FROM ground_track").fetchone()[0]
+    if len(got["t_s"]) == 0:
+        return None
+    cols = {c: np.asarray(got[c], dtype=np.float64) for c in ("t_s",) + _TRACK_COLUMNS}
+    return GroundTrack(contact=np.asarray(got["contact"], dtype=bool), source=source or "", **cols)
+
+
 def read_run(path) -> RunRecord:
     """Read a whole archive back into a :class:`RunRecord` (e.g. to re-render the report)."""
     with _connect(path) as con:
@@ -583,6 +638,7 @@ def read_run(path) -> RunRecord:
                 samples[name] = full
         evs = events(con)
         alms = alarms(con)
+        track = ground_track(con)
     return RunRecord(
         scenario=info["scenario"],
         epoch=info["epoch"],
@@ -593,6 +649,7 @@ def read_run(path) -> RunRecord:
         events=evs,
         alarms=alms,
         summary=info["summary"],
+        ground_track=track,
     )
 
 

@@ -44,12 +44,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..record import AlarmRow, EventRow, Parameter
+from ..record import AlarmRow, EventRow, GroundTrack, Parameter
 from ..timeutil import UTC, as_utc
 from .duckdb_store import (
     _RUN_COLUMNS,
     _SCHEMA,
     _T_EXPR,
+    _TRACK_INSERT,
     TABLES,
     _alarms_frame,
     _events_frame,
@@ -58,6 +59,7 @@ from .duckdb_store import (
     _parameters_frame,
     _sql_str,
     _target_file,
+    _track_frame,
 )
 
 _ALIAS = "arc"
@@ -127,6 +129,7 @@ class ArchiveAppender:
         self._events: list[EventRow] = []
         self._alarms: dict[tuple, AlarmRow] = {}
         self._commands: list[tuple[float, str, str, str]] = []
+        self._track: GroundTrack | None = None
         self._n_times = 0          # sample times written (as write_run: t_s.size)
         self._n_times_buffered = 0
         self._t_max: dict[str, float] = {}  # latest sample time per name (buffered or written)
@@ -217,10 +220,16 @@ class ArchiveAppender:
             raise ValueError(f"command time must be finite (got {t_s!r})")
         self._commands.append((float(t_s), str(command), str(outcome), " ".join(str(detail).split())))
 
+    def set_ground_track(self, track: GroundTrack | None) -> None:
+        """Buffer the run's ground track (the report's map; written once, at the next flush)."""
+        self._check_open()
+        self._track = track
+
     @property
     def pending(self) -> bool:
         """Whether anything is buffered and not yet flushed."""
-        return bool(self._chunks or self._events or self._alarms or self._commands or self._new_params)
+        return bool(self._chunks or self._events or self._alarms or self._commands or self._new_params
+                    or self._track is not None)
 
     # ------------------------------------------------------------------ writing
 
@@ -295,7 +304,7 @@ class ArchiveAppender:
             con.execute(f"DETACH {_ALIAS}")
         self._n_times += self._n_times_buffered
         self._chunks, self._n_buffered, self._n_times_buffered = [], 0, 0
-        self._events, self._alarms, self._commands, self._new_params = [], {}, [], []
+        self._events, self._alarms, self._commands, self._new_params, self._track = [], {}, [], [], None
         self._last_flush = time.monotonic()
         return True
 
@@ -339,6 +348,8 @@ class ArchiveAppender:
                     "detail": pd.array([c[3] for c in cs], dtype=object),
                 }
             )
+        if self._track is not None:
+            frames["track_df"] = _track_frame(self._track)
         return frames
 
     def _insert(self, frames: dict[str, pd.DataFrame]) -> None:
@@ -371,6 +382,8 @@ class ArchiveAppender:
             con.execute(
                 f"INSERT INTO {a}.commands SELECT {_t('t_s')}, t_s, command, outcome, detail FROM commands_df", ep
             )
+        if "track_df" in frames:
+            con.execute(_TRACK_INSERT.format(db=f"{a}."), ep)
 
     # ------------------------------------------------------------------ closing
 
@@ -448,4 +461,3 @@ class ArchiveAppender:
         # on error the file stays as last flushed, status 'running' (like a killed writer)
         if exc_type is None and not self._closed:
             self.close()
-

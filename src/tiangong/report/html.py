@@ -2,8 +2,9 @@
 
 ``write_report(path, record)`` renders a header (scenario, window, generated time), the
 summary (margins to limits, limit violations with times, event counts by kind, the engine's
-own summary), one plot per key parameter (:data:`PLOTS`, with warn/limit lines taken from the
-:class:`~tiangong.record.Parameter`) and an event timeline.  Parameters absent from the
+own summary), the one-day ground-track map of ``record.ground_track`` (when the record has one:
+older archives do not), one plot per key parameter (:data:`PLOTS`, with warn/limit lines taken from
+the :class:`~tiangong.record.Parameter`) and an event timeline.  Parameters absent from the
 record are listed as skipped.  Long series are decimated to the min and max of ~2,000
 time buckets (:func:`decimate`), which keeps the spikes a plain stride would lose.
 """
@@ -65,6 +66,8 @@ PLOTS: tuple[PlotSpec, ...] = (
 """The parameters plotted, in page order."""
 
 TIMELINE_TITLE = "Event timeline"
+GROUND_TRACK_TITLE = "Ground track"
+MAP_HEIGHT_PX = 560
 
 _COLORS = {"line": "#1f5fa8", "warn": "#e69500", "limit": "#d62728", "alarm": "#d62728", "grid": "#e6eaf0"}
 _KIND_COLORS = ["#1f5fa8", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#ff7f0e"]
@@ -311,6 +314,34 @@ def _timeline_figure(record: RunRecord) -> go.Figure | None:
     fig.update_xaxes(type="date", gridcolor=_COLORS["grid"], linecolor="#b8c2cc")
     fig.update_xaxes(title=dict(text="UTC"), row=n_rows, col=1)
     return fig
+
+
+def _ground_track_card(record: RunRecord) -> str:
+    """The wide card with the one-day ground-track map (orbit/trackmap.py over shipped coastlines,
+    TT&C stations and Tianlian sub-points) and a one-line note; "" if the record has no track."""
+    from ..orbit.contacts import DEFAULT_RELAYS
+    from ..orbit.passes import ground_stations
+    from ..orbit.trackmap import ground_track_figure
+
+    g = getattr(record, "ground_track", None)
+    if g is None or len(g.t_s) < 2:
+        return ""
+    t = np.asarray(g.t_s, dtype=np.float64)
+    labels = [iso_z(at_seconds(record.epoch, float(x)), 0) for x in t]
+    fig = ground_track_figure(g.latitude_deg, g.longitude_deg, g.sunlit, g.contact, "", ground_stations(),
+                              DEFAULT_RELAYS, times=labels)
+    fig.update_layout(template="none", autosize=True, width=None, height=MAP_HEIGHT_PX, title=None,
+                      margin=dict(l=60, r=20, t=10, b=40), font=dict(family=_FONT, size=12, color="#1d2733"),
+                      paper_bgcolor="white", plot_bgcolor="white", hovermode="closest",
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.12, yanchor="top"))
+    fig.update_xaxes(gridcolor=_COLORS["grid"], linecolor="#b8c2cc", zeroline=False, constrain="domain")
+    fig.update_yaxes(gridcolor=_COLORS["grid"], linecolor="#b8c2cc", zeroline=False, constrain="domain")
+    step = float(np.median(np.diff(t)))
+    note = (f"{_duration(t[-1] - t[0])} from {labels[0]} on a {step:g}-s grid ({_esc(g.source)}): "
+            f"sunlit {100 * g.sunlit_fraction:.1f} % of the time, in line of sight of a Tianlian relay "
+            f"{100 * g.contact_fraction:.1f} %. Solid: relay contact; dotted: none; orange: sunlit; blue: eclipse.")
+    return (f'<div class="card wide"><h3>{GROUND_TRACK_TITLE}</h3><div class="sub">{note}</div>'
+            f"{_figure_html(fig, 'plot-groundtrack')}</div>")
 
 
 # ---------------------------------------------------------------------------- tables
@@ -566,6 +597,9 @@ def write_report(path: str | os.PathLike, record: RunRecord, parent: RunRecord |
             f'<div class="card wide"><h3>{TIMELINE_TITLE}</h3><div class="sub">{_esc("; ".join(notes)[:1].upper() + "; ".join(notes)[1:])}.'
             f"</div>{_figure_html(timeline, 'plot-timeline')}</div>"
         )
+    track_card = _ground_track_card(record)
+    if track_card:
+        cards.insert(0, track_card)
     skipped_html = ""
     if skipped:
         skipped_html = ('<p class="note">Not in this run (skipped): '

@@ -58,6 +58,7 @@ class ArchiveRecorder:
             self.grid = np.append(self.grid[keep], end)
             self.beta = np.append(self.beta[keep], result.record.samples["orbit.beta_deg"][-1])
         self._sample()
+        self.appender.set_ground_track(result.record.ground_track)
         self.appender.close(result.summary())
 
     # ------------------------------------------------------------------ sampling

@@ -181,8 +181,13 @@ def build_result(sim, sample_s: float | None = None) -> Result:
     lines["orbit.beta_deg"] = (t, samples["orbit.beta_deg"])
     events = [EventRow(ts, kind, src, detail) for ts, kind, src, detail in sim.event_log()]
     alarms = sim.alarm_rows()
+    from ..orbit.groundtrack import scenario_ground_track  # the report's one-day map, from the run's own orbit
+
+    track = scenario_ground_track(scenario.start, duration, scenario.tle, scenario.station, model.orbit,
+                                  scenario.report.ground_track_start)
     record = RunRecord(scenario.name, scenario.start, scenario.end, params, t, samples, events, alarms,
-                       plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s)
+                       plots=model.plots(), commands=list(sim.commands), parent=sim.parent, fork_t_s=sim.fork_t_s,
+                       ground_track=track)
     record.summary = _summary(scenario, model, traj, record, lines, sim.engine_wall_s)
     if model.contacts:
         record.summary["contacts"] = model.contacts.summary(traj, scenario.start)

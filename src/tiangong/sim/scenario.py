@@ -70,6 +70,18 @@ class Reboost(_Strict):
         return self
 
 
+class Report(_Strict):
+    """What the run report shows beyond the telemetry."""
+
+    ground_track_start: dt.datetime | None = Field(
+        None, description="start of the report's one-day ground-track map (default: the scenario start)")
+
+    @field_validator("ground_track_start", mode="before")
+    @classmethod
+    def _t(cls, v):
+        return None if v is None else _utc(v)  # None: unset (a run.json holds it as null)
+
+
 class Eva(_Strict):
     """A spacewalk as a crew activity: hatch open to hatch close.
 
@@ -220,6 +232,7 @@ class Scenario(_Strict):
     reboost: Reboost = Reboost()
     eva: list[Eva] = []
     faults: list[Fault] = []
+    report: Report = Report()
     parameters: dict[str, float | int | str | bool | list[float]] = Field(
         {}, description='subsystem parameter overrides by dotted path, e.g. "power.battery.capacity_j" = 2.0e9')
     source_file: str = Field("", exclude=True)
@@ -325,6 +338,10 @@ def _check_dates(sc: Scenario, where: str) -> None:
     for i, e in enumerate(sc.eva):
         if not (sc.start <= e.start and e.end <= sc.end):
             raise InputError(where, f"eva[{i}]: {e.name} is outside the scenario window")
+    g = sc.report.ground_track_start
+    if g is not None and not (sc.start <= g < sc.end):
+        raise InputError(where, f"report.ground_track_start: {g.isoformat().replace('+00:00', 'Z')} is outside "
+                                "the scenario window (the map shows one day from it)")
     for i, f in enumerate(sc.faults):
         if not (sc.start <= f.start <= sc.end):
             raise InputError(where, f"faults[{i}].start: outside the scenario window")
