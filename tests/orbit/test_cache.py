@@ -130,3 +130,14 @@ def test_replay_contact_windows_are_cached(fresh):
     assert n_files == 1 and len(list((fresh / "orbit").glob("*.npz"))) == 1
     np.testing.assert_array_equal(a[0], b[0])
     assert list(a[1]) == list(b[1]) and list(a[2]) == list(b[2])
+
+
+def test_ground_track_positions_are_cached_beside_the_orbit(fresh):
+    t = np.arange(0.0, 86400.0 + 1.0, 60.0)
+    cold = propagated_orbit(START, 2 * 86400.0, HIST, **ARGS)
+    r0 = cold.positions_gcrs_m(t)
+    np.testing.assert_array_equal(r0, cold.trajectory.states(t)[:, :3])
+    warm = propagated_orbit(START, 2 * 86400.0, HIST, **ARGS)
+    r1 = warm.positions_gcrs_m(t)
+    assert warm._trajectory is None
+    np.testing.assert_array_equal(r0, r1)

@@ -148,3 +148,17 @@ def memo_events(kind: str, inputs: dict, compute):
     store(k, ({}, {"t_s": np.asarray(t, dtype=float), "kinds": np.asarray(list(kinds), dtype=str),
                    "names": np.asarray(list(names), dtype=str)}))
     return t, kinds, names
+
+
+def memo_array(kind: str, inputs: dict, compute, shape: tuple | None = None) -> np.ndarray:
+    """A float array from the cache under (``kind``, ``inputs``), else ``compute()`` (then stored);
+    a cached array of another ``shape`` is a miss."""
+    k = key(kind, **inputs)
+    hit = load(k)
+    if hit is not None:
+        a = hit[1].get("value")
+        if a is not None and (shape is None or a.shape == tuple(shape)):
+            return a.astype(float)
+    a = np.asarray(compute(), dtype=float)
+    store(k, ({}, {"value": a}))
+    return a

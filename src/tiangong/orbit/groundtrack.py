@@ -100,7 +100,7 @@ def scenario_ground_track(epoch: dt.datetime, duration_s: float, tle_spec: str |
     if t.size < 2:
         return None
     if orbit is not None:
-        return trajectory_ground_track(orbit.trajectory, epoch, t, source="propagated orbit (orbit = \"propagate\")")
+        return ground_track(epoch, t, orbit.positions_gcrs_m(t), source="propagated orbit (orbit = \"propagate\")")
     tle = select_tle(epoch, tle_spec, station)
     return sgp4_ground_track(without_drag(tle), epoch, t, source=f"SGP4, drag-free, TLE epoch {iso_z(tle.epoch, 0)}")
 

@@ -76,6 +76,19 @@ class PropagatedOrbit:
         return memo_events("contact_events", {"orbit": self.cache_key, **link_spec(relays, sites, min_elevation_deg)},
                            search)
 
+    def positions_gcrs_m(self, t_s) -> np.ndarray:
+        """GCRS positions [m], (N, 3), at ``t_s`` s after the epoch (the report's ground track),
+        kept in the disk cache beside the orbit (a hit needs no trajectory)."""
+        import hashlib
+
+        from .cache import memo_array
+
+        t = np.asarray(t_s, dtype=float)
+        if self.cache_key is None:
+            return self.trajectory.states(t)[:, :3]
+        return memo_array("positions_gcrs", {"orbit": self.cache_key, "t_s": hashlib.sha256(t.tobytes()).hexdigest()},
+                          lambda: self.trajectory.states(t)[:, :3], shape=(t.size, 3))
+
     def beta_deg(self, t_s) -> np.ndarray:
         """Beta angle [deg] at ``t_s`` s after the epoch (hourly nodes, interpolated)."""
         return np.interp(np.asarray(t_s, dtype=float), self.beta_t_s, self.beta_node_deg)
