@@ -141,3 +141,14 @@ def test_ground_track_positions_are_cached_beside_the_orbit(fresh):
     r1 = warm.positions_gcrs_m(t)
     assert warm._trajectory is None
     np.testing.assert_array_equal(r0, r1)
+
+
+def test_a_computed_orbit_keeps_its_trajectory(fresh, monkeypatch):
+    """The first run must not propagate twice (the trajectory is in hand, not rebuilt)."""
+    from tiangong.orbit import scenario
+
+    calls = []
+    monkeypatch.setattr(scenario, "_rebuild_trajectory", lambda *a: calls.append(a))
+    orb = propagated_orbit(START, 86400.0, HIST, **ARGS)
+    orb.positions_gcrs_m(np.array([0.0, 600.0]))
+    assert orb.trajectory is not None and calls == []

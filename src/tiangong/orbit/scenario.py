@@ -140,7 +140,7 @@ def _products(epoch: dt.datetime, duration_s: float, pred, plan, weather: SpaceW
     return PropagatedOrbit(epoch, float(duration_s), t_end, np.asarray(plan.mean_t_s, dtype=float),
                            np.asarray(plan.mean_alt_m, dtype=float), burns, np.asarray(ecl_t, dtype=float),
                            tuple(str(k) for k in ecl_k), nodes, np.asarray(beta_angle_deg(traj, nodes, epoch)),
-                           float(pred.fit_rms_m), rebuild, False, traj)
+                           float(pred.fit_rms_m), rebuild, from_cache=False, _trajectory=traj)
 
 
 def propagated_orbit(epoch: dt.datetime, duration_s: float, tle_spec: str | None = "builtin", station: str = "tiangong",
