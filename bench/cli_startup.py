@@ -1,7 +1,7 @@
 """Benchmark: CLI start-up latency (whole process, as a user pays it).
 
 Run: ``.venv/bin/python bench/cli_startup.py [--repeat N]``.  Prints min and median wall time of
-``tiangong --help``, ``tiangong scenarios`` and ``tiangong eva --help`` over N runs, beside
+``tiangong --help``, ``tiangong scenarios``, ``tiangong eva --help`` and ``tiangong orbit predict --days 30`` over N runs, beside
 ``python -c pass`` (the interpreter's own start, the floor no CLI can beat) measured in the same
 run.  Target (issue 7): ``--help`` and ``scenarios`` under 0.3 s.
 """
@@ -21,6 +21,9 @@ CASES = {
     "tiangong --help": [TIANGONG, "--help"],
     "tiangong scenarios": [TIANGONG, "scenarios"],
     "tiangong eva --help": [TIANGONG, "eva", "--help"],
+    # a numerical prediction as a user pays it: imports, the compiled kernels from numba's cache,
+    # the state fit, 30 days of the full force model
+    "tiangong orbit predict --days 30": [TIANGONG, "orbit", "predict", "--days", "30", "--step-s", "600", "--json"],
 }
 
 
