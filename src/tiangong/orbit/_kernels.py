@@ -200,10 +200,10 @@ def geodetic(prm, r):
 def density(prm, dens, t, r, sun, ws):
     """Mass density [kg/m^3] at r (GCRS, m) at local time t."""
     mode = prm[DRAG]
-    lat, h = geodetic(prm, r)
     if mode == 1.0:
         rr = math.sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2])
         return prm[EXP_RHO0] * math.exp(-(rr - prm[RE] - prm[EXP_H0]) / prm[EXP_H])
+    lat, h = geodetic(prm, r)
     # local solar time from the hour angle of the Sun about the pole
     px, py, pz = prm[POLE], prm[POLE + 1], prm[POLE + 2]
     rz = r[0] * px + r[1] * py + r[2] * pz
