@@ -615,10 +615,8 @@ def track_cmd(
 ) -> None:
     """Ground track on a time grid: WGS84 latitude, longitude, altitude, sunlit fraction, in contact."""
     import numpy as np  # imported when the command runs: the CLI starts fast
-    from ..orbit.eclipse import disc_sunlit_fraction, shadow_angles
-    from ..orbit.frames import GcrsToItrs, TemeToGcrs, geodetic_from_itrs
-    from ..orbit.sun import SunTrack
-    from ..orbit.tlefit import sgp4_teme
+    from ..orbit.groundtrack import sgp4_ground_track
+    from ..orbit.passes import ground_stations, pass_windows
 
     if as_json and as_csv:
         raise InputError("--csv", "choose one of --json and --csv")
@@ -629,25 +627,18 @@ def track_cmd(
     if span / step > 1_000_000:
         raise InputError("--step-s", f"{step:g} s gives more than 1,000,000 points; use a larger step")
     t = np.append(np.arange(0.0, span, step), span)
-    r_teme, _ = sgp4_teme(sat, t0, t, f"TLE {chosen.norad_id}")
-    r = TemeToGcrs(t0, 0.0, span).apply(t, r_teme)
-    lat, lon, alt = geodetic_from_itrs(GcrsToItrs(t0, 0.0, span).apply(t, r))
-    sun = SunTrack(t0, 0.0, span)(t)
-    sunlit = disc_sunlit_fraction(*shadow_angles(r, sun))
-    contact = np.zeros(len(t), bool)
-    for a, b, _, _ in _all_contacts(sat, t0, t1, mask):
+    g = sgp4_ground_track(sat, t0, t, source=f"TLE {chosen.norad_id}")  # geodetic, sunlit, relay line of sight
+    lat, lon, alt, sunlit = g.latitude_deg, g.longitude_deg, g.altitude_m, g.sunlit
+    contact = g.contact.copy()
+    for _, a, b, _, _ in pass_windows(sat, t0, t1, ground_stations(), mask):  # and the TT&C stations
         contact |= (t >= (a - t0).total_seconds()) & (t <= (b - t0).total_seconds())
     if html is not None:
+        from ..orbit.charts import write_html
         from ..orbit.contacts import DEFAULT_RELAYS
-        from ..orbit.passes import ground_stations
         from ..orbit.trackmap import ground_track_figure
 
-        fig = ground_track_figure(lat, lon, sunlit, contact, f"Ground track {iso_z(t0, 0)} + {span / 86400:g} d "
-                                  f"(SGP4, TLE {iso_z(chosen.epoch, 0)})", ground_stations(), DEFAULT_RELAYS)
-        try:
-            fig.write_html(html, include_plotlyjs=True, full_html=True)
-        except OSError as exc:
-            raise InputError("--html", f"cannot write {html}: {exc.strerror or exc}") from None
+        write_html(ground_track_figure(lat, lon, sunlit, contact, f"Ground track {iso_z(t0, 0)} + {span / 86400:g} d "
+                                       f"(SGP4, TLE {iso_z(chosen.epoch, 0)})", ground_stations(), DEFAULT_RELAYS), html)
     rows = [{"time": iso_z(t0 + dt.timedelta(seconds=float(x)), 0), "latitude_deg": round(float(la), 5),
              "longitude_deg": round(float(lo), 5), "altitude_m": round(float(h), 1), "sunlit": round(float(f), 4),
              "contact": bool(c)} for x, la, lo, h, f, c in zip(t, lat, lon, alt, sunlit, contact)]

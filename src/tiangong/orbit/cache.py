@@ -130,35 +130,26 @@ def clear() -> int:
     return n
 
 
+def memo(kind: str, inputs: dict, compute) -> dict:
+    """Arrays ``compute()`` returns (a dict of numpy arrays), from the cache under (``kind``,
+    ``inputs``) when they were computed before, else computed and stored: for searches on a
+    scenario orbit (contact windows, ground-track positions) that cost seconds and are the same on
+    every run of the scenario."""
+    k = key(kind, **inputs)
+    hit = load(k)
+    if hit is not None:
+        return hit[1]
+    arrays = {name: np.asarray(a) for name, a in compute().items()}
+    store(k, ({}, arrays))
+    return arrays
+
+
 def memo_events(kind: str, inputs: dict, compute):
-    """``(t_s, kinds, names)`` event lists from the cache under (``kind``, ``inputs``), else from
-    ``compute()`` (then stored): for event searches of a scenario orbit (contact windows) that
-    cost seconds and are the same on every run of the scenario."""
-    k = key(kind, **inputs)
-    hit = load(k)
-    if hit is not None:
-        _, arrays = hit
-        try:
-            t, kinds, names = arrays["t_s"], arrays["kinds"], arrays["names"]
-            if t.ndim == 1 and len(t) == len(kinds) == len(names):
-                return t.astype(float), [str(x) for x in kinds], [str(x) for x in names]
-        except KeyError:
-            pass
-    t, kinds, names = compute()
-    store(k, ({}, {"t_s": np.asarray(t, dtype=float), "kinds": np.asarray(list(kinds), dtype=str),
-                   "names": np.asarray(list(names), dtype=str)}))
-    return t, kinds, names
+    """``(t_s, kinds, names)`` event lists through :func:`memo`."""
+    def arrays():
+        t, kinds, names = compute()
+        return {"t_s": np.asarray(t, dtype=float), "kinds": np.asarray(list(kinds), dtype=str),
+                "names": np.asarray(list(names), dtype=str)}
 
-
-def memo_array(kind: str, inputs: dict, compute, shape: tuple | None = None) -> np.ndarray:
-    """A float array from the cache under (``kind``, ``inputs``), else ``compute()`` (then stored);
-    a cached array of another ``shape`` is a miss."""
-    k = key(kind, **inputs)
-    hit = load(k)
-    if hit is not None:
-        a = hit[1].get("value")
-        if a is not None and (shape is None or a.shape == tuple(shape)):
-            return a.astype(float)
-    a = np.asarray(compute(), dtype=float)
-    store(k, ({}, {"value": a}))
-    return a
+    a = memo(kind, inputs, arrays)
+    return a["t_s"].astype(float), [str(x) for x in a["kinds"]], [str(x) for x in a["names"]]

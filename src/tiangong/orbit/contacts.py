@@ -184,15 +184,15 @@ def is_trajectory(orbit) -> bool:
     return hasattr(orbit, "states") and hasattr(orbit, "t_end_s")
 
 
-def _bisect(model: ContactModel, rows, a, b, ga, tol_s: float = TOLERANCE_S):
-    """Vectorised bisection of g[row] on brackets [a, b] (sign change) to < tol_s."""
-    a, b, ga = (np.array(x, dtype=float) for x in (a, b, ga))
-    idx = np.arange(a.size)
+def bisect_roots(f, a, b, fa, tol_s: float = TOLERANCE_S) -> np.ndarray:
+    """Vectorised bisection: roots of the vectorised ``f`` on brackets [a, b] with ``f(a) = fa``
+    and the opposite sign at b, all refined together to < ``tol_s`` (also passes.py)."""
+    a, b, fa = (np.array(x, dtype=float) for x in (a, b, fa))
     while a.size and np.max(b - a) > tol_s:
         c = 0.5 * (a + b)
-        gc = model.g(c)[rows, idx]
-        same = np.sign(gc) == np.sign(ga)
-        a, ga = np.where(same, c, a), np.where(same, gc, ga)
+        fc = f(c)
+        same = np.sign(fc) == np.sign(fa)
+        a, fa = np.where(same, c, a), np.where(same, fc, fa)
         b = np.where(same, b, c)
     return 0.5 * (a + b)
 
@@ -216,7 +216,9 @@ def relay_windows(sat, start: dt.datetime, end: dt.datetime, relays=DEFAULT_RELA
     G = model.g(grid)
     vis = G > 0.0
     rows, cols = np.nonzero(vis[:, :-1] != vis[:, 1:])
-    roots = _bisect(model, rows, grid[cols], grid[cols + 1], G[rows, cols]) if rows.size else np.empty(0)
+    idx = np.arange(rows.size)
+    roots = (bisect_roots(lambda c: model.g(c)[rows, idx], grid[cols], grid[cols + 1], G[rows, cols]) if rows.size
+             else np.empty(0))
     out: list[Window] = []
     for k, relay in enumerate(relays):
         sel = rows == k

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..timeutil import as_utc, iso_z
+from .contacts import bisect_roots, is_trajectory
 from .frames import GcrsToItrs, TemeToGcrs
 from .tlefit import sgp4_teme
 
@@ -106,7 +107,7 @@ class _Geometry:
 
     def __init__(self, sat, start: dt.datetime, span_s: float, sites):
         self.sat, self.start = sat, as_utc(start)
-        self.traj = sat if hasattr(sat, "states") and hasattr(sat, "t_end_s") else None
+        self.traj = sat if is_trajectory(sat) else None
         if self.traj is not None:
             self.offset_s = (self.start - self.traj.epoch).total_seconds()
         self.teme = TemeToGcrs(self.start, -10.0, span_s + 10.0)
@@ -131,19 +132,6 @@ class _Geometry:
                                     / np.linalg.norm(rho, axis=1)))
 
 
-def _bisect(f, a, b, fa, tol=TOL_S):
-    """Vectorised bisection of f on brackets [a, b] (f(a) = fa, opposite sign at b)."""
-    a, b, fa = a.copy(), b.copy(), fa.copy()
-    while a.size and np.max(b - a) > tol:
-        m = 0.5 * (a + b)
-        fm = f(m)
-        left = np.sign(fm) == np.sign(fa)
-        a = np.where(left, m, a)
-        fa = np.where(left, fm, fa)
-        b = np.where(left, b, m)
-    return 0.5 * (a + b)
-
-
 def _spans(geo: _Geometry, span: float, n_sites: int, min_elevation_deg: float, keep_grid: bool = False):
     """Intervals above the mask of every site, cut by the window's edges: per site
     ``(rise_s, set_s, rises_before, sets_after)`` lists, and the grid and its elevations (site 0)
@@ -162,7 +150,7 @@ def _spans(geo: _Geometry, span: float, n_sites: int, min_elevation_deg: float, 
         if keep_grid and k == 0:
             el0 = el
     rows, cols, gvs = np.concatenate(rows), np.concatenate(cols), np.concatenate(gvs)
-    roots = _bisect(lambda x: geo.elevation_deg(x, rows) - min_elevation_deg, t[cols], t[cols + 1], gvs)
+    roots = bisect_roots(lambda x: geo.elevation_deg(x, rows) - min_elevation_deg, t[cols], t[cols + 1], gvs, TOL_S)
     rising = gvs < 0
     out = []
     for k, (before, after) in enumerate(ends):
@@ -220,7 +208,7 @@ def find_passes(sat, start: dt.datetime, end: dt.datetime, site: Site, min_eleva
     peak = (sa > 0) & (sb < 0)
     tc = np.where(geo.elevation_deg(a, 0) >= geo.elevation_deg(b, 0), a, b)  # peak at a window edge
     if peak.any():
-        tc[peak] = _bisect(slope, a[peak], b[peak], sa[peak])
+        tc[peak] = bisect_roots(slope, a[peak], b[peak], sa[peak], TOL_S)
     el_c = geo.elevation_deg(tc, 0)
     return [Pass(site.name, start + dt.timedelta(seconds=float(r)), start + dt.timedelta(seconds=float(c)),
                  start + dt.timedelta(seconds=float(s)), float(e), rises_before_window=bf, sets_after_window=af)

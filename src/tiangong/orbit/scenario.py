@@ -81,13 +81,13 @@ class PropagatedOrbit:
         kept in the disk cache beside the orbit (a hit needs no trajectory)."""
         import hashlib
 
-        from .cache import memo_array
+        from .cache import memo
 
         t = np.asarray(t_s, dtype=float)
         if self.cache_key is None:
             return self.trajectory.states(t)[:, :3]
-        return memo_array("positions_gcrs", {"orbit": self.cache_key, "t_s": hashlib.sha256(t.tobytes()).hexdigest()},
-                          lambda: self.trajectory.states(t)[:, :3], shape=(t.size, 3))
+        return memo("positions_gcrs", {"orbit": self.cache_key, "t_s": hashlib.sha256(t.tobytes()).hexdigest()},
+                    lambda: {"r": self.trajectory.states(t)[:, :3]})["r"].astype(float)
 
     def beta_deg(self, t_s) -> np.ndarray:
         """Beta angle [deg] at ``t_s`` s after the epoch (hourly nodes, interpolated)."""

@@ -50,20 +50,12 @@ class ContactLinks:
         net.on("orbit.contact_start", self._start, source="orbit", describe=_link)
         net.on("orbit.contact_end", self._end, source="orbit", describe=_link)
         sc, mask = model.scenario, self.spec.min_elevation_deg
-        key = (sc.start, sc.duration_s, sc.tle, sc.station, sc.orbit, tuple(self.names), len(self.relays), mask)
-        hit = _SEARCHED.get(key)
-        if hit is not None and hit[0] is model.orbit:  # the same orbit object (None in replay)
-            t, kinds, names = hit[1]
+        # both searches are kept in the orbit cache (orbit/cache.py): a restore or a fork reads them back
+        if model.orbit is not None:
+            t, kinds, names = model.orbit.contact_events(self.relays, self.sites, mask)
         else:
-            if model.orbit is not None:
-                t, kinds, names = model.orbit.contact_events(self.relays, self.sites, mask)
-            else:
-                t, kinds, names = scenario_contact_events(model.epoch, sc.duration_s, sc.tle, sc.station,
-                                                          self.relays, self.sites, mask)
-            t.setflags(write=False)
-            if len(_SEARCHED) >= 2:
-                _SEARCHED.pop(next(iter(_SEARCHED)))
-            _SEARCHED[key] = (model.orbit, (t, kinds, names))
+            t, kinds, names = scenario_contact_events(model.epoch, sc.duration_s, sc.tle, sc.station,
+                                                      self.relays, self.sites, mask)
         net.add_source("orbit.contacts", t, [f"orbit.{k}" for k in kinds], list(names), priority=3)
 
     def _start(self, name: str) -> None:
@@ -115,11 +107,6 @@ class ContactLinks:
                 "longest_gap_s": float(gaps[k]) if k is not None else 0.0,
                 "longest_gap_start": iso_z(at_seconds(epoch, float(t0[a[k]])), 0) if k is not None else None,
                 "longest_gap_end": iso_z(at_seconds(epoch, float(t0[b[k]])), 0) if k is not None else None}
-
-
-_SEARCHED: dict = {}
-"""The last two window searches (seconds for a long run; deterministic, so a restore or a fork in
-the same process reuses them bit for bit), with the orbit object they were searched on."""
 
 
 def _link(name: str) -> str:

@@ -169,7 +169,6 @@ class Network:
         self.totals = np.zeros(m)  # integral of each activity over the run
         self.lo = np.array([s.lo for s in self.stores])
         self.hi = np.array([s.hi for s in self.stores])
-        self._real = np.array([not s.ledger for s in self.stores])
         self._real_ix = [i for i, s in enumerate(self.stores) if not s.ledger]
         self._scale = np.maximum(1.0, np.abs(self.x))
         self._clamp_arrays = tuple(np.array([c[k] for c in cl], dtype=int)
@@ -178,12 +177,11 @@ class Network:
 
     def bounds_changed(self) -> None:
         """Call after changing ``lo``/``hi``/``_scale`` of a store (e.g. a new battery capacity)."""
-        lo_s, _, hi_s, _ = self._clamp_arrays
-        self._lo_tol = self.lo[lo_s] + 1e-12 * self._scale[lo_s]
-        self._hi_tol = self.hi[hi_s] - 1e-12 * self._scale[hi_s]
-        lo_p, hi_p = self._clamp_arrays[1], self._clamp_arrays[3]
-        self._clamp_lo_rows = list(zip(lo_s.tolist(), lo_p.tolist(), self._lo_tol.tolist()))
-        self._clamp_hi_rows = list(zip(hi_s.tolist(), hi_p.tolist(), self._hi_tol.tolist()))
+        lo_s, lo_p, hi_s, hi_p = self._clamp_arrays
+        lo_tol = self.lo[lo_s] + 1e-12 * self._scale[lo_s]
+        hi_tol = self.hi[hi_s] - 1e-12 * self._scale[hi_s]
+        self._clamp_lo_rows = list(zip(lo_s.tolist(), lo_p.tolist(), lo_tol.tolist()))
+        self._clamp_hi_rows = list(zip(hi_s.tolist(), hi_p.tolist(), hi_tol.tolist()))
 
     # ------------------------------------------------------------------ events as data
     def on(self, kind: str, fn: Callable[[Any], None], log: bool = True, source: str = "",
