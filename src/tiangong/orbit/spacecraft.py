@@ -14,13 +14,16 @@ from ..systems import propulsion
 from ..timeutil import as_utc
 
 
-def drag_area_m2(modules, vehicle_dims) -> float:
+def drag_area_m2(modules, vehicle_dims, area_factor: float | None = None) -> float:
     """Effective drag area [m^2] from modules (``length_m``, ``diameter_m``, ``array_area_m2``)
-    and docked vehicles given as ``(length_m, diameter_m)`` pairs."""
+    and docked vehicles given as ``(length_m, diameter_m)`` pairs; ``area_factor`` defaults to
+    systems/propulsion.toml [drag] (the engine passes its scenario's value)."""
+    modules = list(modules)
     side = sum(m.length_m * (m.diameter_m or 0.0) for m in modules)
     side += sum(length * diameter for length, diameter in vehicle_dims)
     arrays = sum(m.array_area_m2 for m in modules)
-    return propulsion.params().drag.area_factor * (side + arrays)
+    factor = propulsion.params().drag.area_factor if area_factor is None else area_factor
+    return factor * (side + arrays)
 
 
 def ballistics_at(when: dt.datetime, config: str = "tiangong") -> tuple[float, float]:

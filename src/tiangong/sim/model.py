@@ -25,6 +25,7 @@ from ..systems.eclss import Eclss, initial_cabin
 from ..systems.power import Power, battery_capacity_j
 from ..systems.propulsion import Propulsion
 from ..timeutil import seconds_between
+from ..orbit.spacecraft import drag_area_m2
 from .contacts import ContactLinks
 from .network import Network
 from .scenario import Scenario
@@ -215,10 +216,8 @@ class StationModel:
         self._free_volume = vol * self.params.eclss.cabin.free_volume_fraction - self.airlock_out_m3
         self._config_mass = (sum(m.mass_kg for m in self.modules.values())
                              + sum(vi.mass_kg for vi in self.vehicles.values()))
-        side = sum(m.length_m * (m.diameter_m or 0.0) for m in self.modules.values())
-        side += sum(vi.length_m * vi.diameter_m for vi in self.vehicles.values())
-        arrays = sum(m.array_area_m2 for m in self.modules.values())
-        self._drag_area = self.params.propulsion.drag.area_factor * (side + arrays)
+        self._drag_area = drag_area_m2(self.modules.values(), [(vi.length_m, vi.diameter_m) for vi in self.vehicles.values()],
+                                       self.params.propulsion.drag.area_factor)
 
     # ------------------------------------------------------------------ the controller pass
     def control(self, net: Network) -> None:
