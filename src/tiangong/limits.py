@@ -76,10 +76,8 @@ def check_scenario(sc, where: str) -> None:
     _check_evas(sc, where)
     if sc.tle not in ("", "builtin"):  # the TLE file is read and validated now, not mid-run
         from .orbit.tle import select_tle
-        from .validation import read_text
 
-        read_text(sc.tle, f"{where}: tle: {sc.tle}")  # a regular file, at most 4 MiB, UTF-8 (not /dev/zero)
-        try:
+        try:  # select_tle reads it through validation.read_text: a regular file, at most 4 MiB, UTF-8
             select_tle(sc.start, sc.tle, sc.station)
         except InputError as exc:
             raise InputError(where, f"tle: {exc}") from None

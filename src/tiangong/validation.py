@@ -129,12 +129,6 @@ def parse_toml(text: str, where: str) -> dict:
         raise InputError(where, "not valid TOML: nested too deeply") from None
 
 
-def load_toml(path: str | Path, where: str | None = None) -> tuple[dict, str]:
-    """(data, shown name) of a user's TOML file: :func:`read_text` then :func:`parse_toml`."""
-    where = where or str(path)
-    return parse_toml(read_text(path, where), where), where
-
-
 def validate(model: type[BaseModel], data, where: str):
     """``model.model_validate(data)`` with every failure as one InputError naming ``where``."""
     try:

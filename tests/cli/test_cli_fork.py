@@ -66,6 +66,9 @@ def test_fork_with_a_command_changes_only_the_future(parent):
     info = run_info(parent / "co2")  # the archive says where it came from and what was commanded
     assert info["parent"] == str(parent / "parent") and info["fork_t_s"] == t_fork
     assert [(c.t_s, c.command, c.outcome) for c in commands(parent / "co2")] == [(t_fork, "fault co2_removal_off 6h", "accepted")]
+    rec = b  # read_run gives the whole record back: the fork header of a re-rendered report needs it
+    assert rec.parent == str(parent / "parent") and rec.fork_t_s == t_fork
+    assert [(c.t_s, c.command) for c in rec.commands] == [(t_fork, "fault co2_removal_off 6h")]
     desc = json.loads((parent / "co2" / "run.json").read_text())
     assert desc["commands"][0]["command"] == "fault co2_removal_off 6h"
     assert desc["commands"][0]["outcome"] == "accepted" and desc["commands"][0]["t_s"] == t_fork

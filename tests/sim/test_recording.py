@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import tiangong as tg
 from tiangong.archive import commands as archive_commands
@@ -81,3 +82,17 @@ def test_another_process_sees_the_archive_grow_and_kill_9_leaves_it_readable(tmp
     cmds = archive_commands(out)
     assert [c.command for c in cmds] == ["fault co2_removal_off 6h"] and cmds[0].outcome == "accepted"
     assert cmds[0].t_s == 3 * 86400.0
+    # the whole record reads back with the run's commands (the report of a re-rendered run shows them)
+    assert [(c.t_s, c.command, c.outcome) for c in rec.commands] == [(3 * 86400.0, "fault co2_removal_off 6h", "accepted")]
+    assert rec.parent is None and rec.fork_t_s is None
+
+
+def test_live_recording_refuses_an_unreasonable_sample_interval_up_front(tmp_path):
+    """As the batch result does (validation.check_sample_count): one InputError naming the field,
+    not an attempt to allocate a 100-GiB grid."""
+    from tiangong.errors import InputError
+    from tiangong.sim.live import Simulation
+
+    sim = Simulation("shenzhou-14")
+    with pytest.raises(InputError, match="sample_s"):
+        sim.record(tmp_path / "telemetry.duckdb", sample_s=1e-3)

@@ -639,6 +639,7 @@ def read_run(path) -> RunRecord:
         evs = events(con)
         alms = alarms(con)
         track = ground_track(con)
+        cmds = commands(con)
     return RunRecord(
         scenario=info["scenario"],
         epoch=info["epoch"],
@@ -650,6 +651,9 @@ def read_run(path) -> RunRecord:
         alarms=alms,
         summary=info["summary"],
         ground_track=track,
+        commands=cmds,
+        parent=info["parent"],
+        fork_t_s=info["fork_t_s"],
     )
 
 

@@ -8,6 +8,7 @@ strip along the bottom; the suit's usable-time limit from hatch opening as a red
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from ..errors import InputError
@@ -28,15 +29,21 @@ def hm(seconds: float) -> str:
     return f"{m // 60}:{m % 60:02d}"
 
 
+@functools.lru_cache(maxsize=1)
+def _task_index() -> dict[str, int]:
+    """Place of every task in the packaged library (read once: a page draws a hundred bars)."""
+    from .library import load_library
+
+    return {t.name: i for i, t in enumerate(load_library().task)}
+
+
 def task_colour(name: str) -> str:
     """One colour per library task, the same in every Gantt (by the task's place in the packaged library;
     items of a task split over windows share its colour)."""
-    from .library import load_library
     from .plan import base_name
 
-    names = [t.name for t in load_library().task]
     base = base_name(name)
-    i = names.index(base) if base in names else sum(map(ord, base))
+    i = _task_index().get(base, sum(map(ord, base)))
     colours = _colours()
     return colours[i % len(colours)]
 

@@ -27,7 +27,10 @@ class ArchiveRecorder:
         self.sim = sim
         self.tels = [t for t in sim.model.telemetry() if t.name != "orbit.beta_deg"]
         params = [_as_parameter(t) for t in sim.model.telemetry()]
+        from ..validation import check_sample_count
+
         step = sample_s or sc.sample_s
+        check_sample_count(sc.duration_s, step, "sample_s")  # as build_result: refused before memory is asked for
         grid = np.arange(0.0, sc.duration_s, step)
         self.grid = np.append(grid, sc.duration_s)
         self.beta = sim.model.beta_deg(self.grid)
