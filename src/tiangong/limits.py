@@ -49,9 +49,10 @@ def check_scenario(sc, where: str) -> None:
     check_in_ephemeris(sc.end, f"{where}: end")
     cfg = st.load_config(sc.station)
     events = st.history(sc.station)
-    if events and sc.end > events[-1].time:
+    until = st.history_end(events)
+    if until is not None and sc.end > until:
         raise InputError(where, f"end: {iso_z(sc.end, 0)} is after the end of the station history "
-                                f"({iso_z(events[-1].time, 0)}, data/history/{sc.station}.toml): later "
+                                f"({iso_z(until, 0)}, data/history/{sc.station}.toml): later "
                                 "traffic, crews and cargo are not known")
     if sc.start < cfg.valid_from:
         return  # the scenario loader words this one (before the station existed)

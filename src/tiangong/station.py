@@ -507,6 +507,12 @@ def history(name: str = "tiangong") -> list[HistoryEvent]:
     return list(_load_history(_check_name(name)))
 
 
+def history_end(events) -> dt.datetime | None:
+    """End of a known history: the last moment any of its events reaches (a relocation ends at
+    its ``end_time``); None for a fixed configuration."""
+    return max((max(e.time, e.end_time or e.time) for e in events), default=None)
+
+
 # ============================================================================ state at a date
 def _when_text(when: dt.datetime) -> str:
     if when.time() == dt.time(0, 0):
@@ -624,5 +630,5 @@ def _state_at(key: str, when: dt.datetime) -> StationState:
         vehicles=vehicles,
         crew=crew,
         fixed=False,
-        history_until=events[-1].time,
+        history_until=history_end(events),
     )

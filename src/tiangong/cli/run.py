@@ -150,6 +150,7 @@ def fork_cmd(
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(str(desc_path), f"unreadable run description ({type(exc).__name__})") from None
     out_dir = check_out_path(out if out is not None else Path(f"{str(run_dir).rstrip('/')}-fork"))
+    parent_record = read_run(run_dir)  # read before the fork runs: an unreadable archive fails fast
     parent = Simulation(sc)
     parent.commands = parent_cmds
     child = parent.fork(at)  # replays the parent's commands before --at, then stands at --at
@@ -162,7 +163,7 @@ def fork_cmd(
     with RunDir(out_dir, sc.name, force=force) as rd:
         child.advance(progress=not as_json)
         result = child.result()
-        paths = result.write(rd, parent_record=read_run(run_dir))
+        paths = result.write(rd, parent_record=parent_record)
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, indent=2))

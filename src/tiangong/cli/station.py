@@ -35,12 +35,12 @@ def _station() -> None:
 def _default_at(config: str) -> tuple[dt.datetime, str]:
     """(time, note) shown when --at is not given: the end of the known history (its last event);
     today for a fixed configuration, which has no history."""
-    from ..station import history
+    from ..station import history, history_end
 
     events = history(config)
     if events:
         last = events[-1]
-        when = max(last.time, last.end_time or last.time)
+        when = history_end(events)  # the same end as the state's "history known until"
         return when, (f"--at not given: showing the end of the known history, {iso_z(when, 0)} "
                       f"(last event: {last.name}); give --at DATE for another date")
     now = dt.datetime.now(UTC)
